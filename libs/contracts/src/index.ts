@@ -1,1 +1,38 @@
-export {};
+export { ContractError, isContractError, type ContractErrorCode, type ContractIssue } from './errors';
+export {
+  CLOUDEVENTS_CONTENT_TYPE,
+  EVENT_ID_PATTERN,
+  EVENT_TYPE_PATTERN,
+  TENANT_ID_PATTERN,
+  cloudEventEnvelopeSchema,
+  dataSchemaUrn,
+  formatEventTime,
+  type CloudEventEnvelope,
+} from './envelope';
+export { UuidV7Generator, newEventId, deriveEventId } from './event-id';
+export { defineEvent, type EventDefinition } from './define-event';
+export type { CloudEvent, AnyCloudEvent } from './cloud-event';
+export {
+  currentEventDefinition,
+  eventDefinitionFor,
+  isKnownEventType,
+  listEventDefinitions,
+  type EventCatalogue,
+  type EventData,
+  type EventDataInput,
+  type EventType,
+} from './events/catalogue';
+export { buildEvent, parseEvent, decodeEvent, encodeEvent, type BuildEventInput } from './build-event';
+export { eventSubject, SUBJECT_PREFIX_PATTERN } from './subject';
+export { actorSchema, type Actor } from './events/common';
+export * from './events/authority/tenant-created.v1';
+export * from './events/authority/client-created.v1';
+export * from './events/authority/client-updated.v1';
+export * from './events/authority/client-disabled.v1';
+export * from './events/authority/client-secret-rotated.v1';
+export * from './events/authority/user-created.v1';
+export * from './events/authority/user-updated.v1';
+export * from './events/authority/user-disabled.v1';
+export * from './events/authority/role-assigned.v1';
+export * from './events/authority/signing-key-rotated.v1';
+export * from './events/authority/login-failed.v1';
