@@ -1,1 +1,3 @@
-export {};
+export { DEFAULT_TEST_DATABASE_URL, DEFAULT_TEST_NATS_URL, testDatabaseUrl, testNatsUrl } from './env';
+export { createTestSchema, type TestSchema } from './postgres';
+export { createTestNatsPrefix, type TestNatsPrefix, type CleanupTarget } from './nats';
