@@ -1,1 +1,18 @@
-export {};
+export { AuthError, authErrorStatus, isAuthError, ServiceTokenError } from './errors';
+export type { AuthErrorCode, ServiceTokenErrorCode } from './errors';
+export { systemClock, type Clock, type Principal } from './principal';
+export {
+  createJwksTokenVerifier,
+  createLocalTokenVerifier,
+  type JwksTokenVerifierOptions,
+  type LocalTokenVerifierOptions,
+  type TokenVerifier,
+} from './token-verifier';
+export { ALLOWED_ALGORITHMS, type PublicJwk, type SigningAlgorithm } from './keys/verification-key';
+export { requireScopes, requireTenant } from './authorization';
+export { ServiceTokenClient, type ServiceTokenClientOptions } from './service-token-client';
+export { AuthModule, type AuthModuleOptions, type AuthModuleAsyncOptions } from './nest/auth.module';
+export { AuthGuard } from './nest/auth.guard';
+export { CurrentPrincipal, Public, Scopes, TenantId } from './nest/decorators';
+export { principalOf } from './nest/request-principal';
+export { TOKEN_VERIFIER, PUBLIC_ROUTE_METADATA, REQUIRED_SCOPES_METADATA } from './nest/auth.constants';

@@ -1,0 +1,19 @@
+import { AuthError } from './errors';
+import type { Principal } from './principal';
+
+/** Refuses unless the principal holds every one of the required scopes. */
+export function requireScopes(principal: Principal, required: readonly string[]): void {
+  const missing = required.filter((scope) => !principal.scopes.has(scope));
+  if (missing.length > 0) {
+    throw new AuthError('INSUFFICIENT_SCOPE', `missing scope(s): ${missing.join(' ')}`, {
+      missingScopes: missing,
+    });
+  }
+}
+
+/** Refuses unless the principal belongs to the tenant named by the request. */
+export function requireTenant(principal: Principal, tenant: string): void {
+  if (principal.tenant !== tenant) {
+    throw new AuthError('WRONG_TENANT', 'access token belongs to another tenant');
+  }
+}

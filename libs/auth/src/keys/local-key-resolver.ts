@@ -1,0 +1,23 @@
+import { ImportedKeySet, type VerificationKey, type VerificationKeyResolver } from './verification-key';
+
+/** Public JWKs obtained in-process, e.g. the authority reading its own signing keys. */
+export type LocalKeySource = () => readonly unknown[] | Promise<readonly unknown[]>;
+
+/** Asks the source for the current keys on every lookup; the source does its own caching. */
+export class LocalKeyResolver implements VerificationKeyResolver {
+  private readonly keys = new ImportedKeySet();
+
+  constructor(
+    private readonly getKeys: LocalKeySource,
+    private readonly onKeysRevoked: () => void,
+  ) {}
+
+  async resolve(kid: string): Promise<VerificationKey | undefined> {
+    if (this.keys.replace(await this.getKeys())) this.onKeysRevoked();
+    return this.keys.get(kid);
+  }
+
+  isKnown(kid: string): boolean {
+    return this.keys.has(kid);
+  }
+}
