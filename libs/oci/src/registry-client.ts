@@ -396,7 +396,10 @@ export class RegistryClient {
     const target = expectedDigest ?? ref.tag;
     if (target === undefined) throw new OciError('INVALID_REFERENCE', 'reference has neither tag nor digest', { details: { reference: formatReference(ref) } });
     const response = await this.manifestRequest(ref, 'GET', target);
-    if (response.status !== 200) throw await this.responseError(response, expectedDigest === undefined ? ref : { ...ref, digest: expectedDigest }, 'manifest');
+    if (response.status !== 200) {
+      const error = await this.responseError(response, expectedDigest === undefined ? ref : { ...ref, digest: expectedDigest }, 'manifest');
+      throw await this.distinguishUnknownRepository(ref, error);
+    }
     const details = { reference: formatReference(ref), target };
     const bytes = await readBounded(response, this.maxManifestBytes, details);
 
@@ -408,6 +411,26 @@ export class RegistryClient {
     const contentType = stripParameters(response.headers.get('content-type'));
     const parsed = this.parseManifestBody(bytes, contentType, details);
     return { ...parsed, reference: { ...ref, digest }, digest, size: bytes.byteLength, bytes };
+  }
+
+  /**
+   * Registry 2.8 answers MANIFEST_UNKNOWN, not NAME_UNKNOWN, for a manifest of a repository that
+   * does not exist; its tag list does say NAME_UNKNOWN, so ask it before reporting a missing tag.
+   */
+  private async distinguishUnknownRepository(ref: ImageReference, error: OciError): Promise<OciError> {
+    if (error.code !== 'TAG_UNKNOWN' && error.code !== 'MANIFEST_UNKNOWN') return error;
+    let probe: Response;
+    try {
+      probe = await this.http.call({ method: 'GET', registry: ref.registry, repository: ref.repository, actions: 'pull', url: `/v2/${ref.repository}/tags/list?n=1` });
+    } catch {
+      return error;
+    }
+    if (probe.status !== 404) {
+      await discardBody(probe);
+      return error;
+    }
+    const repositoryError = await this.responseError(probe, ref, 'tags');
+    return repositoryError.code === 'NOT_FOUND' ? repositoryError : error;
   }
 
   private parseManifestBody(
