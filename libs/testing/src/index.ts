@@ -1,3 +1,4 @@
 export { DEFAULT_TEST_DATABASE_URL, DEFAULT_TEST_NATS_URL, testDatabaseUrl, testNatsUrl } from './env';
 export { createTestSchema, type TestSchema } from './postgres';
 export { createTestNatsPrefix, type TestNatsPrefix, type CleanupTarget } from './nats';
+export { bootTestApp, type TestAppOptions } from './app';
