@@ -52,7 +52,10 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
         }
         index += 1;
       } else {
-        value = readToken();
+        // Lenient about unquoted values (some servers send bare URLs): read up to the next comma or space.
+        const start = index;
+        while (index < header.length && !/[,\s]/.test(header[index] ?? '')) index += 1;
+        value = header.slice(start, index);
       }
       challenge.params[name.toLowerCase()] = value;
       skipSpaces();

@@ -20,8 +20,8 @@ const credentialsInputSchema = z.record(z.string().min(1), credentialInputSchema
 /** Input accepted by {@link loadCredentials}: secrets inline or as `*File` paths (mounted secrets). */
 export type RegistryCredentialsInput = z.input<typeof credentialsInputSchema>;
 
-function invalidCredentials(message: string, cause?: unknown): OciError<'UNAUTHORIZED'> {
-  return new OciError('UNAUTHORIZED', message, { cause, details: { source: 'credentials' } });
+function invalidCredentials(message: string, cause?: unknown): OciError<'INVALID_ARGUMENT'> {
+  return new OciError('INVALID_ARGUMENT', message, { cause, details: { source: 'credentials' } });
 }
 
 /** Hosts named with a scheme or path (`https://index.docker.io/v1/`) reduce to the reference form (`docker.io`). */
@@ -48,7 +48,7 @@ function readSecret(path: string, readFile: (path: string) => string): string {
 
 /**
  * Validates a `{ [host]: credential }` object and resolves `passwordFile` / `tokenFile`
- * secrets. Throws UNAUTHORIZED (with the zod issues in `cause`) on malformed input.
+ * secrets. Throws INVALID_ARGUMENT (with the zod issues in `cause`) on malformed input.
  */
 export function loadCredentials(
   input: unknown,

@@ -11,7 +11,8 @@ export type OciErrorCode =
   | 'REGISTRY_UNAVAILABLE'
   | 'INSECURE_TRANSPORT_REFUSED'
   | 'TOO_LARGE'
-  | 'PROTOCOL_ERROR';
+  | 'PROTOCOL_ERROR'
+  | 'INVALID_ARGUMENT';
 
 /** One entry of the Distribution spec error body: `{"errors":[{"code","message","detail"}]}`. */
 export interface RegistryErrorEntry {

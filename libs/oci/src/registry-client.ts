@@ -115,6 +115,19 @@ export interface PushedContent {
 const tagListSchema = z.looseObject({ name: z.string(), tags: z.array(z.string()).nullable().optional() });
 const configPlatformSchema = z.looseObject({ os: z.string().min(1), architecture: z.string().min(1), variant: z.string().min(1).optional() });
 const MAX_TAG_PAGES = 10_000;
+const blobReadOptionsSchema = z.strictObject({ expectedSize: z.number().int().nonnegative().optional(), maxBytes: z.number().int().positive().optional() });
+const listTagsOptionsSchema = z.strictObject({ pageSize: z.number().int().positive().max(10_000).optional() });
+
+function parseArgument<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new OciError('INVALID_ARGUMENT', `invalid ${what}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`, {
+      cause: parsed.error,
+      details: { argument: what },
+    });
+  }
+  return parsed.data;
+}
 
 /** Repository-only argument: `host/ns/name` (a tag or digest in it is ignored) or a parsed reference. */
 function toRepository(repository: string | ImageReference): ImageReference {
@@ -143,14 +156,7 @@ export class RegistryClient {
   private readonly maxManifestBytes: number;
 
   constructor(options: RegistryClientOptions = {}) {
-    const parsed = clientOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      throw new OciError('PROTOCOL_ERROR', `invalid RegistryClient options: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, {
-        cause: parsed.error,
-        details: { source: 'options' },
-      });
-    }
-    const config = parsed.data;
+    const config = parseArgument(clientOptionsSchema, options, 'RegistryClient options');
     const timeoutMs = config.timeoutMs ?? 30_000;
     let fetchPort = config.fetch;
     if (!fetchPort) {
@@ -242,7 +248,7 @@ export class RegistryClient {
   async getBlob(repository: string | ImageReference, digest: string, options: BlobReadOptions = {}): Promise<BlobStream> {
     const ref = toRepository(repository);
     parseDigest(digest);
-    const limits = z.strictObject({ expectedSize: z.number().int().nonnegative().optional(), maxBytes: z.number().int().positive().optional() }).parse(options);
+    const limits = parseArgument(blobReadOptionsSchema, options, 'blob read options');
     const details = { registry: ref.registry, repository: ref.repository, digest };
     const response = await this.http.call({ method: 'GET', registry: ref.registry, repository: ref.repository, actions: 'pull', url: `/v2/${ref.repository}/blobs/${digest}` });
     if (response.status !== 200) throw await this.responseError(response, ref, 'blob', digest);
@@ -298,7 +304,7 @@ export class RegistryClient {
   /** All tags of a repository, following `Link: <…>; rel="next"` pagination. */
   async listTags(repository: string | ImageReference, options: { pageSize?: number } = {}): Promise<string[]> {
     const ref = toRepository(repository);
-    const { pageSize } = z.strictObject({ pageSize: z.number().int().positive().max(10_000).optional() }).parse(options);
+    const { pageSize } = parseArgument(listTagsOptionsSchema, options, 'listTags options');
     const tags: string[] = [];
     let url: string | undefined = `/v2/${ref.repository}/tags/list${pageSize === undefined ? '' : `?n=${pageSize}`}`;
     for (let page = 0; url !== undefined; page += 1) {
@@ -317,7 +323,7 @@ export class RegistryClient {
   /** Monolithic upload (POST then PUT with the digest); skipped when the blob already exists. */
   async pushBlob(repository: string | ImageReference, data: Uint8Array): Promise<PushedContent> {
     const ref = toRepository(repository);
-    if (!(data instanceof Uint8Array)) throw new OciError('PROTOCOL_ERROR', 'blob data must be a Uint8Array', { details: { source: 'input' } });
+    if (!(data instanceof Uint8Array)) throw new OciError('INVALID_ARGUMENT', 'blob data must be a Uint8Array', { details: { source: 'input' } });
     const digest = digestOf(data);
     const existing = await this.blobExists(ref, digest, 'pull,push');
     if (existing) return existing;
@@ -352,9 +358,16 @@ export class RegistryClient {
   async pushManifest(reference: string | ImageReference, bytes: Uint8Array, mediaType: ManifestMediaType): Promise<PushedContent & { mediaType: ManifestMediaType }> {
     const ref = toReference(reference);
     if (!isManifestMediaType(mediaType)) throw new OciError('UNSUPPORTED_MEDIA_TYPE', `cannot push manifest of media type ${String(mediaType)}`, { details: { mediaType } });
-    if (!(bytes instanceof Uint8Array)) throw new OciError('PROTOCOL_ERROR', 'manifest bytes must be a Uint8Array', { details: { source: 'input' } });
+    if (!(bytes instanceof Uint8Array)) throw new OciError('INVALID_ARGUMENT', 'manifest bytes must be a Uint8Array', { details: { source: 'input' } });
     if (bytes.byteLength > this.maxManifestBytes) throw new OciError('TOO_LARGE', `manifest of ${bytes.byteLength} bytes exceeds ${this.maxManifestBytes}`, { details: { size: bytes.byteLength, limit: this.maxManifestBytes } });
-    this.parseManifestBody(Buffer.from(bytes), mediaType, { reference: formatReference(ref) });
+    try {
+      this.parseManifestBody(Buffer.from(bytes), mediaType, { reference: formatReference(ref) });
+    } catch (error) {
+      if (error instanceof OciError && error.code === 'PROTOCOL_ERROR') {
+        throw new OciError('INVALID_ARGUMENT', `refusing to push: ${error.message}`, { cause: error.cause, details: error.details });
+      }
+      throw error;
+    }
     const digest = digestOf(bytes, ref.digest === undefined ? 'sha256' : parseDigest(ref.digest).algorithm);
     if (ref.digest !== undefined && ref.digest !== digest) {
       throw new OciError('DIGEST_MISMATCH', `manifest hashes to ${digest}, reference names ${ref.digest}`, { details: { expected: ref.digest, actual: digest } });
