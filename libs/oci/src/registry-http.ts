@@ -118,6 +118,24 @@ function isNetworkError(error: unknown): boolean {
   return !(error instanceof OciError);
 }
 
+/** `fetch failed` says nothing: the cause (ECONNREFUSED, timeout…) does. */
+function networkErrorMessage(error: unknown): string {
+  const outer = error as { message?: unknown; cause?: { message?: unknown; code?: unknown } } | undefined;
+  const cause = outer?.cause;
+  if (cause && typeof cause.message === 'string') return typeof cause.code === 'string' && !cause.message.includes(cause.code) ? `${cause.code} ${cause.message}` : cause.message;
+  return typeof outer?.message === 'string' ? outer.message : String(error);
+}
+
+/** undici wraps socket errors in `TypeError('fetch failed', { cause })`; TLS verification codes sit on the cause. */
+function tlsVerificationCode(error: unknown): string | undefined {
+  // Duck-typed: errors from undici may come from another realm (test sandboxes), where instanceof Error fails.
+  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 4; current = (current as { cause?: unknown }).cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/.test(code)) return code;
+  }
+  return undefined;
+}
+
 /**
  * HTTP engine for one client: transport policy on every URL, anonymous / basic / bearer
  * token auth with a per-scope token cache, manual redirects, bounded retries on 5xx,
@@ -272,6 +290,15 @@ export class RegistryHttp {
         response = await this.followRedirects(method, url, headers, body);
       } catch (error) {
         if (!isNetworkError(error)) throw error;
+        const tlsCode = tlsVerificationCode(error);
+        if (tlsCode !== undefined) {
+          // An untrusted certificate will not become trusted by retrying.
+          const target = new URL(url);
+          throw new OciError('INSECURE_TRANSPORT_REFUSED', `TLS certificate of ${target.host} not trusted (${tlsCode}); configure its CA with the ca option`, {
+            cause: error,
+            details: { host: target.host, tlsError: tlsCode },
+          });
+        }
         lastFailure = { error };
         continue;
       }
@@ -285,7 +312,7 @@ export class RegistryHttp {
     throw new OciError(
       'REGISTRY_UNAVAILABLE',
       lastFailure.status === undefined
-        ? `cannot reach ${target.host}: ${lastFailure.error instanceof Error ? (lastFailure.error.cause instanceof Error ? lastFailure.error.cause.message : lastFailure.error.message) : String(lastFailure.error)}`
+        ? `cannot reach ${target.host}: ${networkErrorMessage(lastFailure.error)}`
         : `${target.host} answered ${lastFailure.status} after ${retries + 1} attempts`,
       {
         status: lastFailure.status,

@@ -191,6 +191,7 @@ describe('RegistryClient when the registry is down', () => {
       const error = await caught(client.resolve(`${host}/team/app:v1`));
       expect(error.code).toBe('REGISTRY_UNAVAILABLE');
       expect(error.details).toMatchObject({ host, attempts: 3 });
+      expect(error.message).toContain('ECONNREFUSED');
       expect(sleeps).toEqual([10, 20]);
     } finally {
       await client.close();
@@ -269,6 +270,41 @@ describe('RegistryClient with the bearer token protocol', () => {
     } finally {
       await anonymous.close();
       await wrong.close();
+    }
+  });
+});
+
+describe('RegistryClient over HTTPS with a private CA', () => {
+  let registry: TestRegistry;
+  let image: PushedTestImage;
+
+  beforeAll(async () => {
+    registry = await startTestRegistry({ tls: true });
+    image = await pushTestImage(registry, { repo: 'tls/app', tag: 'v1', files: { 'etc/tls': 'tls\n' } });
+  });
+  afterAll(async () => registry?.stop());
+
+  it('trusts the registry certificate through the ca option', async () => {
+    const client = new RegistryClient({ ca: registry.caCertificate!, useHttpForLoopback: false });
+    try {
+      expect(registry.url.startsWith('https://')).toBe(true);
+      expect((await client.resolve(image.reference)).digest).toBe(image.digest);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses the certificate without the CA, without retrying', async () => {
+    const sleeps: number[] = [];
+    const client = new RegistryClient({ useHttpForLoopback: false, retries: 3, sleep: async (ms) => void sleeps.push(ms) });
+    try {
+      const error = await caught(client.resolve(image.reference));
+      expect(error.code).toBe('INSECURE_TRANSPORT_REFUSED');
+      expect(error.details.host).toBe(registry.host);
+      expect(typeof error.details.tlsError).toBe('string');
+      expect(sleeps).toEqual([]);
+    } finally {
+      await client.close();
     }
   });
 });

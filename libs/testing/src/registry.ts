@@ -1,7 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
@@ -21,13 +22,15 @@ export type TestRegistryAuth = 'none' | 'basic' | 'token';
 export interface TestRegistry {
   /** `127.0.0.1:PORT`, the registry part of references. */
   host: string;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or `https://` with `tls: true` */
   url: string;
   auth: TestRegistryAuth;
   /** Account accepted by basic auth and by the token server; absent for `none`. */
   credentials?: { username: string; password: string };
   /** Token service URL (`auth: 'token'` only). */
   tokenRealm?: string;
+  /** PEM of the self-signed certificate the registry serves (`tls: true` only): pass it as the client's CA. */
+  caCertificate?: string;
   /** Filesystem storage root of the registry, for tests that corrupt stored content. */
   storageDir: string;
   /** Where the registry keeps the bytes of a blob. */
@@ -37,6 +40,8 @@ export interface TestRegistry {
 
 export interface StartTestRegistryOptions {
   auth?: TestRegistryAuth;
+  /** Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 (see `caCertificate`). */
+  tls?: boolean;
   username?: string;
   password?: string;
 }
@@ -151,14 +156,32 @@ async function startTokenServer(privateKey: KeyObject, certificateDer: Buffer, u
   };
 }
 
-async function waitForRegistry(url: string, child: ChildProcess, output: () => string): Promise<void> {
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Plain GET with node:http(s), so a test CA is trusted without touching the global fetch or any client under test. */
+function rawGet(url: string, headers: Record<string, string> = {}, ca?: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith('https:') ? httpsGet : httpGet)(url, { headers, ...(ca === undefined ? {} : { ca }) }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
+async function waitForRegistry(url: string, child: ChildProcess, output: () => string, ca: string | undefined): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${output()}`);
     try {
-      const response = await fetch(`${url}/v2/`);
-      await response.body?.cancel();
-      if (response.status === 200 || response.status === 401) return;
+      const { status } = await rawGet(`${url}/v2/`, {}, ca);
+      if (status === 200 || status === 401) return;
     } catch {
       // Not listening yet.
     }
@@ -207,10 +230,19 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
       tokenServer = await startTokenServer(createPrivateKey(await readFile(keyPath)), certificateDer, username, password);
       authConfig = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${TOKEN_SERVICE}\n    issuer: ${TOKEN_ISSUER}\n    rootcertbundle: ${certPath}\n`;
     }
+    let tlsConfig = '';
+    let caCertificate: string | undefined;
+    if (options.tls) {
+      const keyPath = join(dir, 'tls-key.pem');
+      const certPath = join(dir, 'tls-cert.pem');
+      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+      caCertificate = await readFile(certPath, 'utf8');
+      tlsConfig = `  tls:\n    certificate: ${certPath}\n    key: ${keyPath}\n`;
+    }
     const configPath = join(dir, 'config.yml');
     await writeFile(
       configPath,
-      `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${authConfig}`,
+      `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tlsConfig}${authConfig}`,
     );
 
     const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -221,8 +253,8 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     const spawnFailure = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`cannot start docker-registry (apt-get install -y docker-registry): ${error.message}`))));
-    const url = `http://${host}`;
-    await Promise.race([waitForRegistry(url, child, () => output), spawnFailure]);
+    const url = `${options.tls ? 'https' : 'http'}://${host}`;
+    await Promise.race([waitForRegistry(url, child, () => output, caCertificate), spawnFailure]);
 
     const registry: TestRegistry = {
       host,
@@ -242,6 +274,7 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     };
     if (auth !== 'none') registry.credentials = { username, password };
     if (tokenServer) registry.tokenRealm = tokenServer.realm;
+    if (caCertificate !== undefined) registry.caCertificate = caCertificate;
     return registry;
   } catch (error) {
     await tokenServer?.close();
@@ -326,19 +359,21 @@ export async function pushTestImage(registry: TestRegistry, options: PushTestIma
 /** Reads the pushed manifest straight from the registry (basic auth or a token when needed) and hashes it. */
 async function describePushed(registry: TestRegistry, repo: string, tag: string, reference: string): Promise<PushedTestImage> {
   const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
-  if (registry.credentials && registry.auth === 'basic') {
-    headers.authorization = `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}`;
-  } else if (registry.credentials && registry.tokenRealm) {
-    const tokenUrl = `${registry.tokenRealm}?service=${TOKEN_SERVICE}&scope=repository:${repo}:pull`;
-    const tokenResponse = await fetch(tokenUrl, { headers: { authorization: `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}` } });
-    headers.authorization = `Bearer ${((await tokenResponse.json()) as { token: string }).token}`;
+  if (registry.credentials) {
+    const basic = `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}`;
+    if (registry.tokenRealm) {
+      const token = await rawGet(`${registry.tokenRealm}?service=${TOKEN_SERVICE}&scope=repository:${repo}:pull`, { authorization: basic });
+      headers.authorization = `Bearer ${(JSON.parse(token.body.toString('utf8')) as { token: string }).token}`;
+    } else {
+      headers.authorization = basic;
+    }
   }
-  const response = await fetch(`${registry.url}/v2/${repo}/manifests/${tag}`, { headers });
+  const response = await rawGet(`${registry.url}/v2/${repo}/manifests/${tag}`, headers, registry.caCertificate);
   if (response.status !== 200) throw new Error(`pushed ${reference} but GET of its manifest answered ${response.status}`);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  const body = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: LayoutDescriptor[] };
-  const mediaType = (response.headers.get('content-type') ?? body.mediaType ?? '').split(';')[0] as string;
+  const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
+  const body = JSON.parse(response.body.toString('utf8')) as { mediaType?: string; manifests?: LayoutDescriptor[] };
+  const contentType = response.headers['content-type'];
+  const mediaType = ((typeof contentType === 'string' ? contentType : undefined) ?? body.mediaType ?? '').split(';')[0] as string;
   const pushed: PushedTestImage = { reference, digest, mediaType };
   if (body.manifests) {
     pushed.platforms = body.manifests.map((entry) => ({ platform: entry.platform as TestPlatform, digest: entry.digest }));
