@@ -33,4 +33,5 @@ export {
   contextFromNatsHeaders,
   traceHeadersForHttp,
   contextFromHttpHeaders,
+  withIncomingTraceContext,
 } from './trace-context';

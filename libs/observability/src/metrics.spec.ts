@@ -10,7 +10,9 @@ describe('createMetrics', () => {
 
     const duration = await metrics.httpRequestDuration.get();
     const bucket = duration.values.find(
-      (v) => v.metricName === 'http_request_duration_seconds_bucket' && v.labels['le'] === 0.05,
+      (v) =>
+        v.metricName === 'http_request_duration_seconds_bucket' &&
+        (v.labels as Record<string, unknown>)['le'] === 0.05,
     );
     expect(bucket).toMatchObject({
       value: 1,

@@ -11,6 +11,7 @@ import {
   traceHeadersForHttp,
   traceHeadersForNats,
   withContext,
+  withIncomingTraceContext,
 } from './trace-context';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -78,5 +79,17 @@ describe('trace context without the SDK', () => {
     );
     expect(carrier.get('traceparent')).toBe(TRACEPARENT);
     expect(propagation.fields()).toEqual(expect.arrayContaining(['traceparent', 'tracestate', 'baggage']));
+  });
+
+  it('runs a request handler in the incoming trace context unless a span is already active', () => {
+    expect(withIncomingTraceContext({ traceparent: TRACEPARENT }, () => currentTraceparent())).toBe(
+      TRACEPARENT,
+    );
+    const otherTrace = '00-11111111111111111111111111111111-2222222222222222-01';
+    const active = contextFromHttpHeaders({ traceparent: otherTrace });
+    const seen = withContext(active, () =>
+      withIncomingTraceContext({ traceparent: TRACEPARENT }, () => currentTraceparent()),
+    );
+    expect(seen).toBe(otherTrace);
   });
 });

@@ -129,3 +129,16 @@ export function traceHeadersForHttp(ctx?: Context): Record<string, string> {
 export function contextFromHttpHeaders(headers: Record<string, string | string[] | undefined>): Context {
   return extractTraceContext((name) => headers[name]);
 }
+
+/**
+ * Runs `fn` in the trace context of an incoming request. When the SDK's HTTP instrumentation
+ * already made a server span active, that span is kept; otherwise the caller's traceparent
+ * becomes the active context, so it is carried on unchanged to whatever `fn` calls.
+ */
+export function withIncomingTraceContext<T>(
+  headers: Record<string, string | string[] | undefined>,
+  fn: () => T,
+): T {
+  if (currentTraceIds() !== undefined) return fn();
+  return withContext(contextFromHttpHeaders(headers), fn);
+}
