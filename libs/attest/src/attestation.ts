@@ -37,10 +37,14 @@ export async function signStatement(
 ): Promise<DsseEnvelope> {
   const payloadType = options.payloadType ?? IN_TOTO_PAYLOAD_TYPE;
   if (!isInTotoPayloadType(payloadType)) {
-    throw new AttestError('PAYLOAD_TYPE_UNSUPPORTED', `${payloadType} is not an in-toto payload type`, { payloadType });
+    throw new AttestError('PAYLOAD_TYPE_UNSUPPORTED', `${payloadType} is not an in-toto payload type`, {
+      payloadType,
+    });
   }
   const checked = parseStatement(statement);
-  parsePredicate(checked.predicateType, checked.predicate, { allowUnknown: options.allowUnknownPredicate ?? false });
+  parsePredicate(checked.predicateType, checked.predicate, {
+    allowUnknown: options.allowUnknownPredicate ?? false,
+  });
   return signEnvelope(statementBytes(statement), payloadType, signers, { limits: options.limits });
 }
 
@@ -60,7 +64,8 @@ export interface VerifyAttestationOptions extends Omit<VerifyEnvelopeOptions, 'p
 }
 
 export interface VerifiedAttestation<P = Record<string, unknown>> extends VerifiedEnvelope {
-  readonly statement: Statement<P>;
+  /** The Statement parsed from the verified payload; its predicate has been validated. */
+  readonly statement: Statement<P> & { readonly predicate: P };
 }
 
 /**
@@ -75,9 +80,13 @@ export async function verifyAttestation<T extends string = string>(
 ): Promise<VerifiedAttestation<PredicateOf<T>>> {
   const verified = await verifyEnvelope(envelope, trustedKeys, options);
   if (!isInTotoPayloadType(verified.payloadType)) {
-    throw new AttestError('PAYLOAD_TYPE_UNSUPPORTED', `payloadType ${verified.payloadType} is not an in-toto Statement`, {
-      payloadType: verified.payloadType,
-    });
+    throw new AttestError(
+      'PAYLOAD_TYPE_UNSUPPORTED',
+      `payloadType ${verified.payloadType} is not an in-toto Statement`,
+      {
+        payloadType: verified.payloadType,
+      },
+    );
   }
   const text = decodeUtf8Strict(verified.payload, 'STATEMENT_INVALID', 'in-toto Statement');
   let json: unknown;
@@ -89,11 +98,19 @@ export async function verifyAttestation<T extends string = string>(
   const statement = parseStatement(json);
 
   const accepted = options.predicateTypes;
-  if (accepted ? !accepted.includes(statement.predicateType as T) : !options.allowUnknownPredicate && !isKnownPredicateType(statement.predicateType)) {
-    throw new AttestError('PREDICATE_TYPE_UNSUPPORTED', `predicate type ${statement.predicateType} is not accepted`, {
-      predicateType: statement.predicateType,
-      accepted,
-    });
+  if (
+    accepted
+      ? !accepted.includes(statement.predicateType as T)
+      : !options.allowUnknownPredicate && !isKnownPredicateType(statement.predicateType)
+  ) {
+    throw new AttestError(
+      'PREDICATE_TYPE_UNSUPPORTED',
+      `predicate type ${statement.predicateType} is not accepted`,
+      {
+        predicateType: statement.predicateType,
+        accepted,
+      },
+    );
   }
   const predicate = parsePredicate(statement.predicateType, statement.predicate, {
     allowUnknown: options.allowUnknownPredicate ?? false,
@@ -128,7 +145,12 @@ export async function verifyAttestation<T extends string = string>(
 export function buildDecisionRecordStatement(record: DecisionRecordV1): Statement<DecisionRecordV1> {
   const predicate = parsePredicate(DECISION_RECORD_V1, record);
   return buildStatement({
-    subject: [sha256Subject(`${predicate.release.name}@${predicate.release.version}`, predicate.releaseManifestDigest)],
+    subject: [
+      sha256Subject(
+        `${predicate.release.name}@${predicate.release.version}`,
+        predicate.releaseManifestDigest,
+      ),
+    ],
     predicateType: DECISION_RECORD_V1,
     predicate,
   });

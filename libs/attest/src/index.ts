@@ -1,6 +1,12 @@
 // @stella/attest: DSSE envelopes, in-toto Statements v1, predicates and Sigstore bundles.
 // Pure library (no NestJS, no network, no environment): shared by services, CLI and offline verifier.
-export { AttestError, isAttestError, type AttestErrorCode, type AttestErrorDetails, type AttestIssue } from './errors';
+export {
+  AttestError,
+  isAttestError,
+  type AttestErrorCode,
+  type AttestErrorDetails,
+  type AttestIssue,
+} from './errors';
 
 export {
   algorithmOf,
@@ -67,7 +73,12 @@ export {
 } from './predicates/registry';
 export { SlsaProvenanceV1Schema, type SlsaProvenanceV1 } from './predicates/slsa-provenance-v1';
 export { CycloneDxBomSchema, type CycloneDxBom } from './predicates/cyclonedx';
-export { Spdx2DocumentSchema, Spdx3DocumentSchema, type Spdx2Document, type Spdx3Document } from './predicates/spdx';
+export {
+  Spdx2DocumentSchema,
+  Spdx3DocumentSchema,
+  type Spdx2Document,
+  type Spdx3Document,
+} from './predicates/spdx';
 export { OpenVexDocumentSchema, type OpenVexDocument } from './predicates/openvex';
 export { VulnsV02Schema, type VulnsV02 } from './predicates/vulns-v02';
 export {

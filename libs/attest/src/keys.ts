@@ -20,7 +20,12 @@ export function toPublicKey(input: PublicKeyInput): KeyObject {
     if (typeof input === 'string') return createPublicKey(input);
     return createPublicKey({ key: Buffer.from(input), format: 'der', type: 'spki' });
   } catch (cause) {
-    throw new AttestError('KEY_INVALID', 'public key cannot be parsed (expected SPKI PEM/DER)', {}, { cause });
+    throw new AttestError(
+      'KEY_INVALID',
+      'public key cannot be parsed (expected SPKI PEM/DER)',
+      {},
+      { cause },
+    );
   }
 }
 
@@ -32,7 +37,12 @@ export function toPrivateKey(input: PrivateKeyInput): KeyObject {
   try {
     return createPrivateKey(input);
   } catch (cause) {
-    throw new AttestError('KEY_INVALID', 'private key cannot be parsed (expected PKCS#8/SEC1 PEM)', {}, { cause });
+    throw new AttestError(
+      'KEY_INVALID',
+      'private key cannot be parsed (expected PKCS#8/SEC1 PEM)',
+      {},
+      { cause },
+    );
   }
 }
 

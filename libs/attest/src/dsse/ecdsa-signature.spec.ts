@@ -22,7 +22,10 @@ describe('ECDSA signature encodings', () => {
   });
 
   it('pads high-bit scalars and strips leading zeros minimally', () => {
-    const raw = Buffer.concat([Buffer.alloc(32, 0xff), Buffer.concat([Buffer.alloc(31, 0), Buffer.from([0x01])])]);
+    const raw = Buffer.concat([
+      Buffer.alloc(32, 0xff),
+      Buffer.concat([Buffer.alloc(31, 0), Buffer.from([0x01])]),
+    ]);
     const der = p1363ToDer(raw);
     expect(der.subarray(0, 5)).toEqual(Buffer.from([0x30, 0x26, 0x02, 0x21, 0x00]));
     expect(der.subarray(der.length - 3)).toEqual(Buffer.from([0x02, 0x01, 0x01]));
@@ -35,7 +38,14 @@ describe('ECDSA signature encodings', () => {
     ['negative integer', Buffer.from([0x30, 0x06, 0x02, 0x01, 0x81, 0x02, 0x01, 0x01])],
     ['non-minimal integer', Buffer.from([0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01])],
     ['trailing bytes', Buffer.from([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00])],
-    ['scalar wider than the curve', Buffer.concat([Buffer.from([0x30, 0x26, 0x02, 0x21, 0x01]), Buffer.alloc(32, 1), Buffer.from([0x02, 0x01, 0x01])])],
+    [
+      'scalar wider than the curve',
+      Buffer.concat([
+        Buffer.from([0x30, 0x26, 0x02, 0x21, 0x01]),
+        Buffer.alloc(32, 1),
+        Buffer.from([0x02, 0x01, 0x01]),
+      ]),
+    ],
   ])('rejects DER that is %s', (_label, der) => {
     expect(derToP1363(der)).toBeUndefined();
   });

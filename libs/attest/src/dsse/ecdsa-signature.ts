@@ -12,13 +12,15 @@ export function derToP1363(der: Uint8Array, scalarBytes = P256_SCALAR_BYTES): Bu
   if (der.length < 8 || der[0] !== 0x30) return undefined;
   // P-256 signatures are at most 72 bytes, so the sequence length always fits the short form.
   const sequenceLength = der[1];
-  if (sequenceLength === undefined || sequenceLength >= 0x80 || sequenceLength !== der.length - 2) return undefined;
+  if (sequenceLength === undefined || sequenceLength >= 0x80 || sequenceLength !== der.length - 2)
+    return undefined;
   const r = readDerInteger(der, 2);
   if (!r) return undefined;
   const s = readDerInteger(der, r.next);
   if (!s || s.next !== der.length) return undefined;
   const out = Buffer.alloc(2 * scalarBytes);
-  if (!placeScalar(r.value, out, 0, scalarBytes) || !placeScalar(s.value, out, scalarBytes, scalarBytes)) return undefined;
+  if (!placeScalar(r.value, out, 0, scalarBytes) || !placeScalar(s.value, out, scalarBytes, scalarBytes))
+    return undefined;
   return out;
 }
 

@@ -43,7 +43,10 @@ export function resolveLimits(overrides: Partial<EnvelopeLimits> = {}): Envelope
   const limits = { ...DEFAULT_ENVELOPE_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new AttestError('TRUST_CONFIG_INVALID', `envelope limit ${name} must be a positive integer`, { name, value });
+      throw new AttestError('TRUST_CONFIG_INVALID', `envelope limit ${name} must be a positive integer`, {
+        name,
+        value,
+      });
     }
   }
   return limits;
@@ -93,9 +96,13 @@ export function decodeEnvelope(input: unknown, overrides: Partial<EnvelopeLimits
   const parsed = envelopeShape.safeParse(value);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
-    throw new AttestError('ENVELOPE_MALFORMED', `DSSE envelope is invalid: ${issues[0]?.path}: ${issues[0]?.message}`, {
-      issues,
-    });
+    throw new AttestError(
+      'ENVELOPE_MALFORMED',
+      `DSSE envelope is invalid: ${issues[0]?.path}: ${issues[0]?.message}`,
+      {
+        issues,
+      },
+    );
   }
   const { payload, payloadType, signatures } = parsed.data;
 
@@ -122,11 +129,18 @@ export function decodeEnvelope(input: unknown, overrides: Partial<EnvelopeLimits
     const sig = decodeBase64Strict(signature.sig);
     if (!sig) throw malformed(`$.signatures[${index}].sig`, 'not valid base64 (standard or URL-safe)');
     if (sig.byteLength === 0) throw malformed(`$.signatures[${index}].sig`, 'signature is empty');
+    if (sig.byteLength > limits.maxSignatureBytes) {
+      throw tooLarge(`$.signatures[${index}].sig`, `signature larger than ${limits.maxSignatureBytes} bytes`);
+    }
     return { keyid, sig };
   });
 
   return {
-    envelope: { payload, payloadType, signatures: decodedSignatures.map((s, i) => ({ keyid: s.keyid, sig: signatures[i]!.sig })) },
+    envelope: {
+      payload,
+      payloadType,
+      signatures: decodedSignatures.map((s, i) => ({ keyid: s.keyid, sig: signatures[i]!.sig })),
+    },
     payload: payloadBytes,
     signatures: decodedSignatures,
   };
@@ -156,5 +170,7 @@ function malformed(path: string, message: string): AttestError {
 
 function tooLarge(path: string, message: string): AttestError {
   const issues: AttestIssue[] = [{ path, message }];
-  return new AttestError('ENVELOPE_TOO_LARGE', `DSSE envelope exceeds a size limit: ${path}: ${message}`, { issues });
+  return new AttestError('ENVELOPE_TOO_LARGE', `DSSE envelope exceeds a size limit: ${path}: ${message}`, {
+    issues,
+  });
 }

@@ -13,14 +13,18 @@ describe('preAuthEncoding', () => {
   it('counts UTF-8 bytes of the type, not characters', () => {
     // "é" is two bytes, "€" three: the length field must be 5, not 2.
     const pae = preAuthEncoding('é€', Buffer.from('x'));
-    expect(pae).toEqual(Buffer.concat([Buffer.from('DSSEv1 5 '), Buffer.from('é€', 'utf8'), Buffer.from(' 1 x')]));
+    expect(pae).toEqual(
+      Buffer.concat([Buffer.from('DSSEv1 5 '), Buffer.from('é€', 'utf8'), Buffer.from(' 1 x')]),
+    );
   });
 
   it('keeps binary bodies byte-exact', () => {
     const body = Uint8Array.from([0, 255, 32, 10, 13]);
     const pae = preAuthEncoding('application/octet-stream', body);
     expect(pae.subarray(pae.length - body.length)).toEqual(Buffer.from(body));
-    expect(pae.subarray(0, pae.length - body.length).toString('latin1')).toBe('DSSEv1 24 application/octet-stream 5 ');
+    expect(pae.subarray(0, pae.length - body.length).toString('latin1')).toBe(
+      'DSSEv1 24 application/octet-stream 5 ',
+    );
   });
 
   it('separates type and body unambiguously', () => {

@@ -12,7 +12,15 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffe
   const typeLength = Buffer.from(String(type.byteLength), 'ascii');
   const bodyLength = Buffer.from(String(payload.byteLength), 'ascii');
   const out = Buffer.allocUnsafe(
-    PREFIX.byteLength + 1 + typeLength.byteLength + 1 + type.byteLength + 1 + bodyLength.byteLength + 1 + payload.byteLength,
+    PREFIX.byteLength +
+      1 +
+      typeLength.byteLength +
+      1 +
+      type.byteLength +
+      1 +
+      bodyLength.byteLength +
+      1 +
+      payload.byteLength,
   );
   let offset = PREFIX.copy(out, 0);
   out[offset++] = SPACE;

@@ -39,7 +39,9 @@ export function createKeySigner(privateKey: PrivateKeyInput, options: KeySignerO
       try {
         return Promise.resolve(cryptoSign(digest, data, { key, dsaEncoding: 'der' }));
       } catch (cause) {
-        return Promise.reject(new AttestError('SIGNER_FAILED', `signing with key ${keyId} failed`, { keyId }, { cause }));
+        return Promise.reject(
+          new AttestError('SIGNER_FAILED', `signing with key ${keyId} failed`, { keyId }, { cause }),
+        );
       }
     },
   };

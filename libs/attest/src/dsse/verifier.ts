@@ -76,7 +76,10 @@ export class PublicKeyVerifier implements Verifier {
   }
 }
 
-export function createKeyVerifier(publicKey: PublicKeyInput, options: { keyId?: string } = {}): PublicKeyVerifier {
+export function createKeyVerifier(
+  publicKey: PublicKeyInput,
+  options: { keyId?: string } = {},
+): PublicKeyVerifier {
   return new PublicKeyVerifier(publicKey, options.keyId);
 }
 

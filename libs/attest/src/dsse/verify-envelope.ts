@@ -38,7 +38,10 @@ export async function verifyEnvelope(
   const verifiers = toVerifiers(trustedKeys);
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   if (!Number.isSafeInteger(threshold) || threshold < 1) {
-    throw new AttestError('TRUST_CONFIG_INVALID', `threshold must be a positive integer, got ${String(threshold)}`);
+    throw new AttestError(
+      'TRUST_CONFIG_INVALID',
+      `threshold must be a positive integer, got ${String(threshold)}`,
+    );
   }
   if (threshold > verifiers.length) {
     throw new AttestError(
@@ -84,10 +87,14 @@ export async function verifyEnvelope(
 
   const allowedTypes = options.payloadType === undefined ? undefined : [options.payloadType].flat();
   if (allowedTypes && !allowedTypes.includes(decoded.envelope.payloadType)) {
-    throw new AttestError('PAYLOAD_TYPE_UNSUPPORTED', `payloadType ${decoded.envelope.payloadType} is not accepted`, {
-      payloadType: decoded.envelope.payloadType,
-      accepted: allowedTypes,
-    });
+    throw new AttestError(
+      'PAYLOAD_TYPE_UNSUPPORTED',
+      `payloadType ${decoded.envelope.payloadType} is not accepted`,
+      {
+        payloadType: decoded.envelope.payloadType,
+        accepted: allowedTypes,
+      },
+    );
   }
 
   return {
@@ -104,19 +111,27 @@ export async function verifyEnvelope(
  */
 export function toVerifiers(trustedKeys: readonly TrustedKey[]): Verifier[] {
   if (trustedKeys.length === 0) throw new AttestError('TRUST_CONFIG_INVALID', 'no trusted keys given');
-  const verifiers = trustedKeys.map((key) => (isVerifier(key) ? key : createKeyVerifier(key.publicKey, { keyId: key.keyId })));
+  const verifiers = trustedKeys.map((key) =>
+    isVerifier(key) ? key : createKeyVerifier(key.publicKey, { keyId: key.keyId }),
+  );
   const ids = new Set<string>();
   const fingerprints = new Set<string>();
   for (const verifier of verifiers) {
     if (ids.has(verifier.keyId)) {
-      throw new AttestError('TRUST_CONFIG_INVALID', `trusted key id ${verifier.keyId} appears twice`, { keyId: verifier.keyId });
+      throw new AttestError('TRUST_CONFIG_INVALID', `trusted key id ${verifier.keyId} appears twice`, {
+        keyId: verifier.keyId,
+      });
     }
     ids.add(verifier.keyId);
     if (verifier instanceof PublicKeyVerifier) {
       if (fingerprints.has(verifier.fingerprint)) {
-        throw new AttestError('TRUST_CONFIG_INVALID', `public key of ${verifier.keyId} is trusted under two key ids`, {
-          keyId: verifier.keyId,
-        });
+        throw new AttestError(
+          'TRUST_CONFIG_INVALID',
+          `public key of ${verifier.keyId} is trusted under two key ids`,
+          {
+            keyId: verifier.keyId,
+          },
+        );
       }
       fingerprints.add(verifier.fingerprint);
     }
@@ -129,6 +144,11 @@ async function callVerifier(verifier: Verifier, pae: Buffer, sig: Buffer): Promi
   try {
     return (await verifier.verify(pae, sig)) === true;
   } catch (cause) {
-    throw new AttestError('VERIFIER_FAILED', `verifier for key ${verifier.keyId} failed`, { keyId: verifier.keyId }, { cause });
+    throw new AttestError(
+      'VERIFIER_FAILED',
+      `verifier for key ${verifier.keyId} failed`,
+      { keyId: verifier.keyId },
+      { cause },
+    );
   }
 }

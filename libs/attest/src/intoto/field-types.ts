@@ -9,7 +9,9 @@ export function isNormalizedUri(value: string): boolean {
   if (!match || /\s/.test(value)) return false;
   const scheme = match[1]!;
   const authority = match[3];
-  return scheme === scheme.toLowerCase() && (authority === undefined || authority === authority.toLowerCase());
+  return (
+    scheme === scheme.toLowerCase() && (authority === undefined || authority === authority.toLowerCase())
+  );
 }
 
 export const TypeUriSchema = z
@@ -59,7 +61,11 @@ export const DigestSetSchema = z
   .check((ctx) => {
     const entries = Object.entries(ctx.value);
     if (entries.length === 0) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'digest set must have at least one entry' });
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: 'digest set must have at least one entry',
+      });
     }
     for (const [algorithm, value] of entries) {
       const lengths = HEX_DIGEST_LENGTHS[algorithm];

@@ -13,7 +13,10 @@ export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 /** `application/vnd.in-toto+json` or the predicate-specific `application/vnd.in-toto.<predicate>+json`. */
 export function isInTotoPayloadType(payloadType: string): boolean {
-  return payloadType === IN_TOTO_PAYLOAD_TYPE || /^application\/vnd\.in-toto\.[a-z0-9][a-z0-9._-]*\+json$/.test(payloadType);
+  return (
+    payloadType === IN_TOTO_PAYLOAD_TYPE ||
+    /^application\/vnd\.in-toto\.[a-z0-9][a-z0-9._-]*\+json$/.test(payloadType)
+  );
 }
 
 const MAX_SUBJECTS = 10_000;
@@ -76,13 +79,21 @@ export function sha256Subject(name: string, digest: Sha256Digest | string): Reso
   try {
     hex = parseSha256Digest(digest).hex;
   } catch (cause) {
-    throw new AttestError('SUBJECT_MISMATCH', `subject digest of ${name} is not sha256:<64 lowercase hex>`, { name }, { cause });
+    throw new AttestError(
+      'SUBJECT_MISMATCH',
+      `subject digest of ${name} is not sha256:<64 lowercase hex>`,
+      { name },
+      { cause },
+    );
   }
   return { name, digest: { sha256: hex } };
 }
 
 /** True if any subject carries this sha256 digest (DigestSets match on any shared algorithm). */
-export function statementHasSubject(statement: Pick<Statement, 'subject'>, digest: Sha256Digest | string): boolean {
+export function statementHasSubject(
+  statement: Pick<Statement, 'subject'>,
+  digest: Sha256Digest | string,
+): boolean {
   const hex = digest.startsWith('sha256:') ? digest.slice('sha256:'.length) : digest;
   return statement.subject.some((s) => s.digest?.sha256 === hex);
 }

@@ -12,9 +12,11 @@ export const OPENVEX_V020 = 'https://openvex.dev/ns/v0.2.0';
 const IriSchema = z.string().min(1).regex(/^\S+$/, 'must be an IRI');
 
 function uniqueItems<T extends z.ZodType>(item: T) {
-  return z.array(item).refine((list) => new Set(list.map((entry) => canonicalize(entry))).size === list.length, {
-    message: 'items must be unique',
-  });
+  return z
+    .array(item)
+    .refine((list) => new Set(list.map((entry) => canonicalize(entry))).size === list.length, {
+      message: 'items must be unique',
+    });
 }
 
 const VulnerabilitySchema = z.strictObject({
@@ -50,7 +52,8 @@ const componentFields = {
   identifiers: IdentifiersSchema.optional(),
   hashes: HashesSchema.optional(),
 };
-const identified = (c: { '@id'?: string; identifiers?: unknown }): boolean => c['@id'] !== undefined || c.identifiers !== undefined;
+const identified = (c: { '@id'?: string; identifiers?: unknown }): boolean =>
+  c['@id'] !== undefined || c.identifiers !== undefined;
 const identifiedMessage = { message: 'a component needs @id or identifiers' };
 
 const SubcomponentSchema = z.strictObject(componentFields).refine(identified, identifiedMessage);
@@ -84,11 +87,23 @@ const VexStatementSchema = z
     action_statement_timestamp: Rfc3339TimestampSchema.optional(),
   })
   .superRefine((statement, ctx) => {
-    if (statement.status === 'not_affected' && statement.justification === undefined && statement.impact_statement === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'not_affected requires justification or impact_statement', path: ['justification'] });
+    if (
+      statement.status === 'not_affected' &&
+      statement.justification === undefined &&
+      statement.impact_statement === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'not_affected requires justification or impact_statement',
+        path: ['justification'],
+      });
     }
     if (statement.status === 'affected' && statement.action_statement === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'affected requires action_statement', path: ['action_statement'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'affected requires action_statement',
+        path: ['action_statement'],
+      });
     }
   });
 

@@ -41,7 +41,9 @@ export interface PredicateMap {
 }
 
 export type KnownPredicateType = keyof PredicateMap;
-export type PredicateOf<T extends string> = T extends KnownPredicateType ? PredicateMap[T] : Record<string, unknown>;
+export type PredicateOf<T extends string> = T extends KnownPredicateType
+  ? PredicateMap[T]
+  : Record<string, unknown>;
 
 const SCHEMAS: Record<KnownPredicateType, z.ZodType> = {
   [SLSA_PROVENANCE_V1]: SlsaProvenanceV1Schema,
@@ -60,7 +62,8 @@ export function isKnownPredicateType(predicateType: string): boolean {
 
 /** The zod schema of a predicate type, including versioned CycloneDX aliases (`/bom/v1.6`). */
 export function predicateSchemaFor(predicateType: string): z.ZodType | undefined {
-  if (Object.prototype.hasOwnProperty.call(SCHEMAS, predicateType)) return SCHEMAS[predicateType as KnownPredicateType];
+  if (Object.prototype.hasOwnProperty.call(SCHEMAS, predicateType))
+    return SCHEMAS[predicateType as KnownPredicateType];
   const cyclonedx = CYCLONEDX_BOM_VERSIONED.exec(predicateType);
   if (cyclonedx) {
     const specVersion = cyclonedx[1];
@@ -84,7 +87,9 @@ export function parsePredicate<T extends string>(
   const schema = predicateSchemaFor(predicateType);
   if (!schema) {
     if (!options.allowUnknown) {
-      throw new AttestError('PREDICATE_TYPE_UNSUPPORTED', `predicate type ${predicateType} is not known`, { predicateType });
+      throw new AttestError('PREDICATE_TYPE_UNSUPPORTED', `predicate type ${predicateType} is not known`, {
+        predicateType,
+      });
     }
     if (predicate === undefined) return {} as PredicateOf<T>;
     if (typeof predicate !== 'object' || predicate === null || Array.isArray(predicate)) {
@@ -92,5 +97,7 @@ export function parsePredicate<T extends string>(
     }
     return predicate as PredicateOf<T>;
   }
-  return parseOrThrow(schema, predicate, 'PREDICATE_INVALID', `${predicateType} predicate`, ['predicate']) as PredicateOf<T>;
+  return parseOrThrow(schema, predicate, 'PREDICATE_INVALID', `${predicateType} predicate`, [
+    'predicate',
+  ]) as PredicateOf<T>;
 }

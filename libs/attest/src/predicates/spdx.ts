@@ -20,7 +20,9 @@ export const Spdx2DocumentSchema = z.looseObject({
     created: Rfc3339TimestampSchema,
     creators: z.array(z.string().min(1)).min(1),
   }),
-  packages: z.array(z.looseObject({ SPDXID: z.string().regex(/^SPDXRef-[A-Za-z0-9.-]+$/), name: z.string() })).optional(),
+  packages: z
+    .array(z.looseObject({ SPDXID: z.string().regex(/^SPDXRef-[A-Za-z0-9.-]+$/), name: z.string() }))
+    .optional(),
 });
 
 export type Spdx2Document = z.infer<typeof Spdx2DocumentSchema>;
@@ -28,7 +30,15 @@ export type Spdx2Document = z.infer<typeof Spdx2DocumentSchema>;
 const Spdx3ContextSchema = z.string().regex(/^https:\/\/spdx\.org\/rdf\/3\.[0-9.]+\/spdx-context\.jsonld$/);
 
 export const Spdx3DocumentSchema = z.looseObject({
-  '@context': z.union([Spdx3ContextSchema, z.array(z.unknown()).refine((list) => list.some((c) => Spdx3ContextSchema.safeParse(c).success), 'must include the SPDX 3 context')]),
+  '@context': z.union([
+    Spdx3ContextSchema,
+    z
+      .array(z.unknown())
+      .refine(
+        (list) => list.some((c) => Spdx3ContextSchema.safeParse(c).success),
+        'must include the SPDX 3 context',
+      ),
+  ]),
   '@graph': z.array(z.looseObject({ type: z.string().min(1) })).min(1),
 });
 

@@ -33,16 +33,27 @@ export interface SigstoreBundleV03 {
  * Wraps a single-signature envelope into a bundle. Sigstore bundles carry exactly one
  * signature; the hint defaults to that signature's keyid.
  */
-export function toSigstoreBundle(envelope: DsseEnvelope, options: { publicKeyHint?: string } = {}): SigstoreBundleV03 {
+export function toSigstoreBundle(
+  envelope: DsseEnvelope,
+  options: { publicKeyHint?: string } = {},
+): SigstoreBundleV03 {
   const [signature, ...rest] = envelope.signatures;
   if (!signature || rest.length > 0) {
-    throw new AttestError('BUNDLE_MALFORMED', `a Sigstore bundle holds exactly one signature, the envelope has ${envelope.signatures.length}`);
+    throw new AttestError(
+      'BUNDLE_MALFORMED',
+      `a Sigstore bundle holds exactly one signature, the envelope has ${envelope.signatures.length}`,
+    );
   }
   const hint = options.publicKeyHint ?? signature.keyid;
-  if (!hint) throw new AttestError('BUNDLE_MALFORMED', 'a public key hint is required (the signature has no keyid)');
+  if (!hint)
+    throw new AttestError('BUNDLE_MALFORMED', 'a public key hint is required (the signature has no keyid)');
   return {
     mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: { publicKey: { hint }, tlogEntries: [], timestampVerificationData: { rfc3161Timestamps: [] } },
+    verificationMaterial: {
+      publicKey: { hint },
+      tlogEntries: [],
+      timestampVerificationData: { rfc3161Timestamps: [] },
+    },
     dsseEnvelope: {
       payload: envelope.payload,
       payloadType: envelope.payloadType,
@@ -52,14 +63,22 @@ export function toSigstoreBundle(envelope: DsseEnvelope, options: { publicKeyHin
 }
 
 const BundleShapeSchema = z.object({
-  mediaType: z.union([z.literal(SIGSTORE_BUNDLE_V03_MEDIA_TYPE), z.literal(SIGSTORE_BUNDLE_V03_LEGACY_MEDIA_TYPE)]),
+  mediaType: z.union([
+    z.literal(SIGSTORE_BUNDLE_V03_MEDIA_TYPE),
+    z.literal(SIGSTORE_BUNDLE_V03_LEGACY_MEDIA_TYPE),
+  ]),
   verificationMaterial: z.object({
     publicKey: z.object({ hint: z.string().min(1).max(256) }),
     // Transparency-log entries and timestamps are not verified by this library; a bundle that
     // carries them must go to a full Sigstore verifier instead of silently passing here.
     tlogEntries: z.array(z.unknown()).max(0, 'transparency log entries are not supported offline').optional(),
     timestampVerificationData: z
-      .object({ rfc3161Timestamps: z.array(z.unknown()).max(0, 'RFC 3161 timestamps are not supported offline').optional() })
+      .object({
+        rfc3161Timestamps: z
+          .array(z.unknown())
+          .max(0, 'RFC 3161 timestamps are not supported offline')
+          .optional(),
+      })
       .optional(),
   }),
   dsseEnvelope: z.unknown(),
@@ -71,15 +90,26 @@ export interface ParsedSigstoreBundle {
 }
 
 /** Reads a v0.3 public-key DSSE bundle (JSON text/bytes or parsed value). */
-export function parseSigstoreBundle(input: unknown, limits: Partial<EnvelopeLimits> = {}): ParsedSigstoreBundle {
+export function parseSigstoreBundle(
+  input: unknown,
+  limits: Partial<EnvelopeLimits> = {},
+): ParsedSigstoreBundle {
   const value =
     typeof input === 'string' || input instanceof Uint8Array
-      ? parseJsonText(input, maxEnvelopeJsonBytes(resolveLimits(limits)) + 64 * 1024, 'BUNDLE_MALFORMED', 'Sigstore bundle')
+      ? parseJsonText(
+          input,
+          maxEnvelopeJsonBytes(resolveLimits(limits)) + 64 * 1024,
+          'BUNDLE_MALFORMED',
+          'Sigstore bundle',
+        )
       : input;
   const bundle = parseOrThrow(BundleShapeSchema, value, 'BUNDLE_MALFORMED', 'Sigstore bundle');
   const { envelope } = decodeEnvelope(bundle.dsseEnvelope, limits);
   if (envelope.signatures.length !== 1) {
-    throw new AttestError('BUNDLE_MALFORMED', `a Sigstore bundle holds exactly one signature, found ${envelope.signatures.length}`);
+    throw new AttestError(
+      'BUNDLE_MALFORMED',
+      `a Sigstore bundle holds exactly one signature, found ${envelope.signatures.length}`,
+    );
   }
   return { publicKeyHint: bundle.verificationMaterial.publicKey.hint, envelope };
 }
@@ -95,7 +125,10 @@ export async function verifySigstoreBundle(
 ): Promise<VerifiedEnvelope & { readonly publicKeyHint: string }> {
   const { publicKeyHint, envelope } = parseSigstoreBundle(input, options.limits);
   const [signature] = envelope.signatures;
-  const hinted = { ...envelope, signatures: [{ keyid: signature!.keyid || publicKeyHint, sig: signature!.sig }] };
+  const hinted = {
+    ...envelope,
+    signatures: [{ keyid: signature!.keyid || publicKeyHint, sig: signature!.sig }],
+  };
   const verified = await verifyEnvelope(hinted, trustedKeys, { ...options, threshold: 1 });
   return { ...verified, envelope, publicKeyHint };
 }
