@@ -301,6 +301,22 @@ describe('RegistryClient inputs', () => {
     expect((await caught(registryClient.listTags('registry.example.com/app', { pageSize: 0 }))).code).toBe('INVALID_ARGUMENT');
   });
 
+  it('pushes a manifest object as canonical JSON', async () => {
+    const sent: Buffer[] = [];
+    const http = fakeHttp({
+      [`PUT ${REGISTRY}/v2/app/manifests/v1`]: (_call, body) => {
+        sent.push(Buffer.from(body ?? new Uint8Array()));
+        return new Response(null, { status: 201, headers: { 'docker-content-digest': digestOf(body ?? new Uint8Array()) } });
+      },
+    });
+    const manifest = { schemaVersion: 2 as const, layers: [], mediaType: MediaTypes.ociManifest, config: { size: 2, mediaType: MediaTypes.ociConfig, digest: digestOf(Buffer.from('{}')) } };
+    const pushed = await client({ fetch: http.fetch }).pushManifest('registry.example.com/app:v1', manifest, MediaTypes.ociManifest);
+    expect(sent[0]?.toString('utf8')).toBe(
+      `{"config":{"digest":"${digestOf(Buffer.from('{}'))}","mediaType":"${MediaTypes.ociConfig}","size":2},"layers":[],"mediaType":"${MediaTypes.ociManifest}","schemaVersion":2}`,
+    );
+    expect(pushed).toEqual({ digest: digestOf(sent[0]!), size: sent[0]!.length, mediaType: MediaTypes.ociManifest });
+  });
+
   it('names tag-fallback attestation tags after the subject digest', () => {
     expect(attestationTag(manifestDigest)).toBe(`sha256-${manifestDigest.slice(7)}.att`);
     expect(attestationTag(manifestDigest, 'sig')).toBe(`sha256-${manifestDigest.slice(7)}.sig`);

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { canonicalBytes } from '@stella/canonical';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import type { RegistryCredentials } from './credentials';
@@ -132,6 +133,15 @@ function parseArgument<T>(schema: z.ZodType<T>, value: unknown, what: string): T
 /** Repository-only argument: `host/ns/name` (a tag or digest in it is ignored) or a parsed reference. */
 function toRepository(repository: string | ImageReference): ImageReference {
   return typeof repository === 'string' ? parseReference(repository) : toReference(repository);
+}
+
+function serializeManifest(manifest: unknown): Buffer {
+  if (typeof manifest !== 'object' || manifest === null) throw new OciError('INVALID_ARGUMENT', 'manifest must be bytes or an object', { details: { source: 'input' } });
+  try {
+    return canonicalBytes(manifest);
+  } catch (error) {
+    throw new OciError('INVALID_ARGUMENT', 'manifest cannot be serialized as canonical JSON', { cause: error, details: { source: 'input' } });
+  }
 }
 
 function stripParameters(contentType: string | null): string | undefined {
@@ -352,13 +362,18 @@ export class RegistryClient {
   }
 
   /**
-   * PUT of a manifest under the reference's tag (or digest). The bytes are sent as given:
-   * serialize them once (canonical JSON) and keep them, since the digest is over these bytes.
+   * PUT of a manifest under the reference's tag (or digest). Bytes are sent exactly as given
+   * (re-pushing fetched bytes keeps their digest); an object is serialized as RFC 8785
+   * canonical JSON, so the same manifest always gets the same digest.
    */
-  async pushManifest(reference: string | ImageReference, bytes: Uint8Array, mediaType: ManifestMediaType): Promise<PushedContent & { mediaType: ManifestMediaType }> {
+  async pushManifest(
+    reference: string | ImageReference,
+    manifest: Uint8Array | ImageManifest | ImageIndex,
+    mediaType: ManifestMediaType,
+  ): Promise<PushedContent & { mediaType: ManifestMediaType }> {
     const ref = toReference(reference);
     if (!isManifestMediaType(mediaType)) throw new OciError('UNSUPPORTED_MEDIA_TYPE', `cannot push manifest of media type ${String(mediaType)}`, { details: { mediaType } });
-    if (!(bytes instanceof Uint8Array)) throw new OciError('INVALID_ARGUMENT', 'manifest bytes must be a Uint8Array', { details: { source: 'input' } });
+    const bytes = manifest instanceof Uint8Array ? manifest : serializeManifest(manifest);
     if (bytes.byteLength > this.maxManifestBytes) throw new OciError('TOO_LARGE', `manifest of ${bytes.byteLength} bytes exceeds ${this.maxManifestBytes}`, { details: { size: bytes.byteLength, limit: this.maxManifestBytes } });
     try {
       this.parseManifestBody(Buffer.from(bytes), mediaType, { reference: formatReference(ref) });

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { pushTestImage, startTestRegistry, type PushedTestImage, type TestRegistry } from '../../testing/src/registry';
+import { canonicalBytes } from '@stella/canonical';
 import { MediaTypes, OciError, RegistryClient, attestationTag, digestOf, type ImageManifest } from '../src';
 
 async function caught(promise: Promise<unknown>): Promise<OciError> {
@@ -135,19 +136,17 @@ describe('RegistryClient against a real registry (no auth)', () => {
     const config = await client.pushBlob(`${registry.host}/team/oci-app`, emptyConfig);
     expect(await client.pushBlob(`${registry.host}/team/oci-app`, statement)).toEqual(layer);
 
-    const attestation = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaTypes.ociManifest,
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: config.digest, size: config.size },
-        layers: [{ mediaType: 'application/vnd.in-toto+json', digest: layer.digest, size: layer.size }],
-        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      }),
-    );
+    const attestation: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociManifest,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: config.digest, size: config.size },
+      layers: [{ mediaType: 'application/vnd.in-toto+json', digest: layer.digest, size: layer.size }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    };
     const tag = attestationTag(subject.digest);
     expect(tag).toBe(`sha256-${subject.digest.slice(7)}.att`);
     const pushed = await client.pushManifest(`${registry.host}/team/oci-app:${tag}`, attestation, MediaTypes.ociManifest);
-    expect(pushed.digest).toBe(digestOf(attestation));
+    expect(pushed.digest).toBe(digestOf(canonicalBytes(attestation)));
 
     const fetched = await client.getManifest(`${registry.host}/team/oci-app:${tag}`);
     expect(fetched.digest).toBe(pushed.digest);
