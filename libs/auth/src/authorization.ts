@@ -17,3 +17,9 @@ export function requireTenant(principal: Principal, tenant: string): void {
     throw new AuthError('WRONG_TENANT', 'access token belongs to another tenant');
   }
 }
+
+/** Refuses unless the principal holds at least one of the scopes (no-op for an empty list). */
+export function requireAnyScope(principal: Principal, anyOf: readonly string[]): void {
+  if (anyOf.length === 0 || anyOf.some((scope) => principal.scopes.has(scope))) return;
+  throw new AuthError('INSUFFICIENT_SCOPE', `requires one of: ${anyOf.join(' ')}`, { missingScopes: anyOf });
+}

@@ -9,10 +9,15 @@ export {
   type TokenVerifier,
 } from './token-verifier';
 export { ALLOWED_ALGORITHMS, type PublicJwk, type SigningAlgorithm } from './keys/verification-key';
-export { requireScopes, requireTenant } from './authorization';
+export { requireAnyScope, requireScopes, requireTenant } from './authorization';
 export { ServiceTokenClient, type ServiceTokenClientOptions } from './service-token-client';
 export { AuthModule, type AuthModuleOptions, type AuthModuleAsyncOptions } from './nest/auth.module';
 export { AuthGuard } from './nest/auth.guard';
-export { CurrentPrincipal, Public, Scopes, TenantId } from './nest/decorators';
+export { AnyScope, CurrentPrincipal, Public, Scopes, TenantId } from './nest/decorators';
 export { principalOf } from './nest/request-principal';
-export { TOKEN_VERIFIER, PUBLIC_ROUTE_METADATA, REQUIRED_SCOPES_METADATA } from './nest/auth.constants';
+export {
+  ANY_OF_SCOPES_METADATA,
+  PUBLIC_ROUTE_METADATA,
+  REQUIRED_SCOPES_METADATA,
+  TOKEN_VERIFIER,
+} from './nest/auth.constants';

@@ -7,6 +7,7 @@ export const TOKEN_VERIFIER = Symbol.for('stella.auth.token-verifier');
  */
 export const PUBLIC_ROUTE_METADATA = 'stella:auth:public';
 export const REQUIRED_SCOPES_METADATA = 'stella:auth:scopes';
+export const ANY_OF_SCOPES_METADATA = 'stella:auth:any-of-scopes';
 
 /** The Bearer realm announced in WWW-Authenticate challenges. */
 export const AUTH_REALM = 'stella';

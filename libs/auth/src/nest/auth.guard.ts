@@ -1,10 +1,11 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ProblemError } from '@stella/platform';
-import { requireScopes, requireTenant } from '../authorization';
+import { requireAnyScope, requireScopes, requireTenant } from '../authorization';
 import { AuthError, authErrorStatus } from '../errors';
 import type { TokenVerifier } from '../token-verifier';
 import {
+  ANY_OF_SCOPES_METADATA,
   AUTH_REALM,
   PUBLIC_ROUTE_METADATA,
   REQUIRED_SCOPES_METADATA,
@@ -22,7 +23,7 @@ const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
  * Authenticates HTTP requests with a Bearer access token (RFC 6750), then authorises them:
- * required @Scopes(), and a `:tenant` route parameter equal to the token's tenant.
+ * required @Scopes() (all of them), @AnyScope() (one of them), and a `:tenant` route parameter equal to the token's tenant.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -44,6 +45,8 @@ export class AuthGuard implements CanActivate {
       if (typeof tenantParam === 'string') requireTenant(principal, tenantParam);
       const scopes = this.reflector.getAllAndMerge<string[]>(REQUIRED_SCOPES_METADATA, targets) ?? [];
       requireScopes(principal, scopes);
+      const anyOf = this.reflector.getAllAndOverride<string[]>(ANY_OF_SCOPES_METADATA, targets) ?? [];
+      requireAnyScope(principal, anyOf);
       attachPrincipal(request, principal);
       return true;
     } catch (error) {

@@ -1,12 +1,16 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { AuthError } from '../errors';
 import type { Principal } from '../principal';
-import { PUBLIC_ROUTE_METADATA, REQUIRED_SCOPES_METADATA } from './auth.constants';
+import { ANY_OF_SCOPES_METADATA, PUBLIC_ROUTE_METADATA, REQUIRED_SCOPES_METADATA } from './auth.constants';
 import { principalOf } from './request-principal';
 
 /** Every listed scope is required; on a class and a method, the scopes of both are required. */
 export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator =>
   SetMetadata(REQUIRED_SCOPES_METADATA, scopes);
+
+/** At least one of the listed scopes is required (e.g. admin or read-only access). Innermost wins. */
+export const AnyScope = (...scopes: string[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ANY_OF_SCOPES_METADATA, scopes);
 
 /** The route needs no access token. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE_METADATA, true);
