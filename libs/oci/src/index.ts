@@ -24,6 +24,7 @@ export {
   type RegistryCredentials,
   type RegistryCredentialsInput,
 } from './credentials';
+export { registryConfigSchema, registryClientOptionsFromConfig, type RegistryConfig } from './registry-config';
 export { isLoopbackHost } from './transport-policy';
 export type { HttpFetch, HttpRequest, Clock } from './registry-http';
 export {

@@ -80,6 +80,7 @@ describe('RegistryClient bearer token flow', () => {
         const url = new URL(call.url);
         if (call.headers.authorization !== `Basic ${Buffer.from('bot:pw').toString('base64')}`) return registryError(401, 'UNAUTHORIZED', 'bad credentials');
         const token = `tok-${issued.length + 1}`;
+        expect(url.searchParams.get('account')).toBe('bot');
         issued.push(`${url.searchParams.get('service')} ${url.searchParams.getAll('scope').join(' ')}`);
         return new Response(JSON.stringify({ token, expires_in: 100 }), { status: 200 });
       },

@@ -247,7 +247,10 @@ export class RegistryHttp {
     realm.searchParams.append('scope', scope);
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent, accept: 'application/json' };
     const credential = this.credentialFor(registry);
-    if (credential && 'username' in credential) headers.authorization = this.basicAuthorization(credential);
+    if (credential && 'username' in credential) {
+      headers.authorization = this.basicAuthorization(credential);
+      realm.searchParams.set('account', credential.username);
+    }
 
     const response = await this.send('GET', realm.toString(), headers, undefined);
     const details = { registry, scope, realm: `${realm.origin}${realm.pathname}` };
