@@ -161,6 +161,47 @@ describe('loadConfig with the base service schema', () => {
   });
 });
 
+describe('a service schema extending the base schema', () => {
+  const orchestratorConfigSchema = baseServiceConfigSchema.extend({
+    databaseSchema: baseServiceConfigSchema.shape.databaseSchema.default('orchestrator'),
+    promotionTimeoutMs: z.number().int().min(1000).default(600_000),
+    signerToken: z.string().min(32),
+  });
+
+  it('loads its own keys with the same rules and defaults its database schema to the service name', () => {
+    const config = loadConfig({
+      service: 'orchestrator',
+      schema: orchestratorConfigSchema,
+      env: { ...minimalEnv, STELLA_SIGNER_TOKEN: 'x'.repeat(32), STELLA_PROMOTION_TIMEOUT_MS: '5000' },
+      configDir: emptyConfigDir(),
+    });
+    const databaseSchema: string = config.databaseSchema;
+    expect(databaseSchema).toBe('orchestrator');
+    expect(config.promotionTimeoutMs).toBe(5000);
+    expect(config.signerToken).toHaveLength(32);
+  });
+
+  it('reports its own keys together with the base keys', () => {
+    const error = configErrorOf(() =>
+      loadConfig({
+        service: 'orchestrator',
+        schema: orchestratorConfigSchema,
+        env: { STELLA_SIGNER_TOKEN: 'too-short-token', STELLA_DATABASE_SCHEMA: 'Orchestrator' },
+        configDir: emptyConfigDir(),
+      }),
+    );
+    expect(error.message).toBe(
+      [
+        'Invalid configuration for orchestrator:',
+        '  STELLA_HTTP_PORT: required',
+        '  STELLA_DATABASE_URL: required',
+        '  STELLA_DATABASE_SCHEMA: expected a Postgres identifier matching ^[a-z_][a-z0-9_]{0,62}$, got "Orchestrator"',
+        '  STELLA_SIGNER_TOKEN: expected at least 32 characters, got (redacted)',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('loadConfig sources and precedence', () => {
   const schema = z.object({
     httpPort: z.number().int(),
