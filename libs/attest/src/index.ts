@@ -13,6 +13,7 @@ export {
   publicKeyId,
   publicKeyPem,
   SIGNATURE_ALGORITHMS,
+  spkiDer,
   toPrivateKey,
   toPublicKey,
   type PrivateKeyInput,
