@@ -70,7 +70,11 @@ async function main() {
   const registry = await startTestRegistry();
   const client = new RegistryClient();
   try {
-    const single = await pushTestImage(registry, { repo: 'bench/single', tag: 'v1', files: { 'etc/bench': 'single\n' } });
+    const single = await pushTestImage(registry, {
+      repo: 'bench/single',
+      tag: 'v1',
+      files: { 'etc/bench': 'single\n' },
+    });
     const multi = await pushTestImage(registry, {
       repo: 'bench/multi',
       tag: 'v1',
@@ -84,19 +88,25 @@ async function main() {
     results.push(
       await measure('resolve tag (OCI manifest)', iterations, warmup, async () => {
         const resolved = await client.resolve(single.reference);
-        if (resolved.digest !== single.digest) throw new Error(`resolved ${resolved.digest}, pushed ${single.digest}`);
+        if (resolved.digest !== single.digest)
+          throw new Error(`resolved ${resolved.digest}, pushed ${single.digest}`);
       }),
     );
     results.push(
       await measure('resolve tag (OCI index, linux/arm64)', iterations, warmup, async () => {
         const resolved = await client.resolve(multi.reference, { platform: 'linux/arm64' });
-        if (resolved.digest !== multi.digest) throw new Error(`resolved ${resolved.digest}, pushed ${multi.digest}`);
+        if (resolved.digest !== multi.digest)
+          throw new Error(`resolved ${resolved.digest}, pushed ${multi.digest}`);
       }),
     );
     for (const result of results) {
-      console.log(`${result.scenario.padEnd(40)} p50 ${result.p50Ms.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(3)} ms  (n=${result.iterations})`);
+      console.log(
+        `${result.scenario.padEnd(40)} p50 ${result.p50Ms.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(3)} ms  (n=${result.iterations})`,
+      );
     }
-    console.log(JSON.stringify({ bench: 'oci.resolve', registry: 'docker-registry 2.8 (loopback, no auth)', results }));
+    console.log(
+      JSON.stringify({ bench: 'oci.resolve', registry: 'docker-registry 2.8 (loopback, no auth)', results }),
+    );
   } finally {
     await client.close();
     await registry.stop();

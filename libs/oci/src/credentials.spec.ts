@@ -1,4 +1,9 @@
-import { credentialsFromDockerConfig, loadCredentials, normalizeRegistryHost, readDockerConfig } from './credentials';
+import {
+  credentialsFromDockerConfig,
+  loadCredentials,
+  normalizeRegistryHost,
+  readDockerConfig,
+} from './credentials';
 import { isOciError } from './errors';
 
 describe('loadCredentials', () => {
@@ -35,9 +40,17 @@ describe('loadCredentials', () => {
       return undefined;
     };
     expect(isOciError(attempt({ 'ghcr.io': { username: 'x' } }), 'INVALID_ARGUMENT')).toBe(true);
-    expect(isOciError(attempt({ 'ghcr.io': { username: 'x', password: 'y', token: 'z' } }), 'INVALID_ARGUMENT')).toBe(true);
+    expect(
+      isOciError(attempt({ 'ghcr.io': { username: 'x', password: 'y', token: 'z' } }), 'INVALID_ARGUMENT'),
+    ).toBe(true);
     expect(isOciError(attempt('nope'), 'INVALID_ARGUMENT')).toBe(true);
-    expect((attempt({ 'ghcr.io': { tokenFile: '/missing' } }, () => { throw new Error('ENOENT'); }) as Error).message).toContain('/missing');
+    expect(
+      (
+        attempt({ 'ghcr.io': { tokenFile: '/missing' } }, () => {
+          throw new Error('ENOENT');
+        }) as Error
+      ).message,
+    ).toContain('/missing');
     expect((attempt({ 'ghcr.io': { tokenFile: '/empty' } }, () => '\n') as Error).message).toContain('empty');
   });
 });
@@ -58,12 +71,17 @@ describe('credentialsFromDockerConfig', () => {
       'ghcr.io': { username: 'bot', password: 'pw' },
       'registry.example.com': { token: 'rt' },
     });
-    expect(readDockerConfig('/home/u/.docker/config.json', () => config)['ghcr.io']).toEqual({ username: 'bot', password: 'pw' });
+    expect(readDockerConfig('/home/u/.docker/config.json', () => config)['ghcr.io']).toEqual({
+      username: 'bot',
+      password: 'pw',
+    });
   });
 
   it('refuses invalid JSON and a malformed auth field', () => {
     expect(() => credentialsFromDockerConfig('{')).toThrow(/not valid JSON/);
-    expect(() => credentialsFromDockerConfig({ auths: { 'x.io': { auth: Buffer.from('nocolon').toString('base64') } } })).toThrow(/user:password/);
+    expect(() =>
+      credentialsFromDockerConfig({ auths: { 'x.io': { auth: Buffer.from('nocolon').toString('base64') } } }),
+    ).toThrow(/user:password/);
   });
 
   it('normalizes registry keys', () => {

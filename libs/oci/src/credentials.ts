@@ -29,7 +29,8 @@ export function normalizeRegistryHost(key: string): string {
   let host = key.trim();
   host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
   host = host.split('/')[0] ?? host;
-  if (host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com') return DOCKER_HUB_REGISTRY;
+  if (host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com')
+    return DOCKER_HUB_REGISTRY;
   return host;
 }
 
@@ -100,7 +101,8 @@ export function credentialsFromDockerConfig(config: unknown): RegistryCredential
     } else if (entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon <= 0) throw invalidCredentials(`Docker config auth for ${host} is not base64 "user:password"`);
+      if (colon <= 0)
+        throw invalidCredentials(`Docker config auth for ${host} is not base64 "user:password"`);
       result[key] = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     } else if (entry.username && entry.password) {
       result[key] = { username: entry.username, password: entry.password };
@@ -110,6 +112,9 @@ export function credentialsFromDockerConfig(config: unknown): RegistryCredential
 }
 
 /** Reads a Docker `config.json` file (e.g. `~/.docker/config.json`, or a mounted `DOCKER_CONFIG` secret). */
-export function readDockerConfig(path: string, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): RegistryCredentials {
+export function readDockerConfig(
+  path: string,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): RegistryCredentials {
   return credentialsFromDockerConfig(readSecret(path, readFile));
 }

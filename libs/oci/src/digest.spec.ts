@@ -27,7 +27,10 @@ describe('digests', () => {
       error = caught;
     }
     expect(isOciError(error, 'DIGEST_MISMATCH')).toBe(true);
-    expect(error).toMatchObject({ tamper: true, details: { blob: 'x', expected: helloSha256, actual: sha256Digest(Buffer.from('hellO')) } });
+    expect(error).toMatchObject({
+      tamper: true,
+      details: { blob: 'x', expected: helloSha256, actual: sha256Digest(Buffer.from('hellO')) },
+    });
   });
 
   it('verifies streamed chunks', () => {

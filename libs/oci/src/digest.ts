@@ -16,19 +16,27 @@ export interface ParsedDigest {
 /** Validates `algorithm:hex` (sha256 with 64 lowercase hex, sha512 with 128); throws INVALID_REFERENCE. */
 export function parseDigest(digest: string): ParsedDigest {
   if (typeof digest !== 'string' || !DIGEST_GRAMMAR.test(digest)) {
-    throw new OciError('INVALID_REFERENCE', `invalid digest format: ${String(digest)}`, { details: { digest } });
+    throw new OciError('INVALID_REFERENCE', `invalid digest format: ${String(digest)}`, {
+      details: { digest },
+    });
   }
   const separator = digest.indexOf(':');
   const algorithm = digest.slice(0, separator);
   const hex = digest.slice(separator + 1);
   if (!(algorithm in DIGEST_HEX_LENGTH)) {
-    throw new OciError('INVALID_REFERENCE', `unsupported digest algorithm: ${algorithm}`, { details: { digest } });
+    throw new OciError('INVALID_REFERENCE', `unsupported digest algorithm: ${algorithm}`, {
+      details: { digest },
+    });
   }
   const expectedLength = DIGEST_HEX_LENGTH[algorithm as DigestAlgorithm];
   if (hex.length !== expectedLength || !/^[a-f0-9]+$/.test(hex)) {
-    throw new OciError('INVALID_REFERENCE', `${algorithm} digest must be ${expectedLength} lowercase hex characters`, {
-      details: { digest },
-    });
+    throw new OciError(
+      'INVALID_REFERENCE',
+      `${algorithm} digest must be ${expectedLength} lowercase hex characters`,
+      {
+        details: { digest },
+      },
+    );
   }
   return { algorithm: algorithm as DigestAlgorithm, hex };
 }
@@ -77,7 +85,11 @@ export class DigestVerifier {
   }
 }
 
-export function digestMismatch(expected: string, actual: string, details: Record<string, unknown> = {}): OciError<'DIGEST_MISMATCH'> {
+export function digestMismatch(
+  expected: string,
+  actual: string,
+  details: Record<string, unknown> = {},
+): OciError<'DIGEST_MISMATCH'> {
   return new OciError('DIGEST_MISMATCH', `content hashes to ${actual}, expected ${expected}`, {
     tamper: true,
     details: { ...details, expected, actual },
@@ -85,7 +97,11 @@ export function digestMismatch(expected: string, actual: string, details: Record
 }
 
 /** Verifies in-memory content against a digest of any supported algorithm. */
-export function verifyDigest(data: Uint8Array, expected: string, details: Record<string, unknown> = {}): void {
+export function verifyDigest(
+  data: Uint8Array,
+  expected: string,
+  details: Record<string, unknown> = {},
+): void {
   const verifier = new DigestVerifier(expected);
   verifier.update(data);
   verifier.verify(details);

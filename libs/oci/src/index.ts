@@ -1,6 +1,21 @@
 export { OciError, isOciError, type OciErrorCode, type RegistryErrorEntry } from './errors';
-export { MediaTypes, MANIFEST_MEDIA_TYPES, MANIFEST_ACCEPT, isManifestMediaType, isIndexMediaType, type ManifestMediaType } from './media-types';
-export { parseDigest, isDigest, digestOf, sha256Digest, verifyDigest, type DigestAlgorithm, type ParsedDigest } from './digest';
+export {
+  MediaTypes,
+  MANIFEST_MEDIA_TYPES,
+  MANIFEST_ACCEPT,
+  isManifestMediaType,
+  isIndexMediaType,
+  type ManifestMediaType,
+} from './media-types';
+export {
+  parseDigest,
+  isDigest,
+  digestOf,
+  sha256Digest,
+  verifyDigest,
+  type DigestAlgorithm,
+  type ParsedDigest,
+} from './digest';
 export {
   parseReference,
   formatReference,
@@ -14,7 +29,15 @@ export {
   DEFAULT_TAG,
   type ImageReference,
 } from './reference';
-export { parsePlatform, formatPlatform, platformMatches, type Platform, type Descriptor, type ImageManifest, type ImageIndex } from './manifest';
+export {
+  parsePlatform,
+  formatPlatform,
+  platformMatches,
+  type Platform,
+  type Descriptor,
+  type ImageManifest,
+  type ImageIndex,
+} from './manifest';
 export {
   loadCredentials,
   credentialsFromDockerConfig,
@@ -24,7 +47,11 @@ export {
   type RegistryCredentials,
   type RegistryCredentialsInput,
 } from './credentials';
-export { registryConfigSchema, registryClientOptionsFromConfig, type RegistryConfig } from './registry-config';
+export {
+  registryConfigSchema,
+  registryClientOptionsFromConfig,
+  type RegistryConfig,
+} from './registry-config';
 export { isLoopbackHost } from './transport-policy';
 export type { HttpFetch, HttpRequest, Clock } from './registry-http';
 export {

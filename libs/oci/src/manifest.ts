@@ -52,19 +52,26 @@ export type ImageIndex = z.infer<typeof imageIndexSchema>;
 export function parsePlatform(value: string): Platform {
   const parts = typeof value === 'string' ? value.split('/') : [];
   if (parts.length < 2 || parts.length > 3 || parts.some((part) => !/^[a-z0-9._-]+$/.test(part))) {
-    throw new OciError('INVALID_REFERENCE', `invalid platform "${String(value)}": expected os/architecture[/variant]`, { details: { platform: value } });
+    throw new OciError(
+      'INVALID_REFERENCE',
+      `invalid platform "${String(value)}": expected os/architecture[/variant]`,
+      { details: { platform: value } },
+    );
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
   return variant === undefined ? { os, architecture } : { os, architecture, variant };
 }
 
 export function formatPlatform(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter((part) => part !== undefined).join('/');
+  return [platform.os, platform.architecture, platform.variant]
+    .filter((part) => part !== undefined)
+    .join('/');
 }
 
 /** arm64 images usually omit the `v8` variant; containerd treats the two as the same platform. */
 function normalizedVariant(platform: Platform): string | undefined {
-  if (platform.architecture === 'arm64' && (platform.variant === undefined || platform.variant === 'v8')) return 'v8';
+  if (platform.architecture === 'arm64' && (platform.variant === undefined || platform.variant === 'v8'))
+    return 'v8';
   return platform.variant;
 }
 
@@ -75,5 +82,7 @@ export function platformMatches(candidate: Platform, wanted: Platform): boolean 
 }
 
 export function toPlatform(value: z.infer<typeof platformSchema>): Platform {
-  return value.variant === undefined ? { os: value.os, architecture: value.architecture } : { os: value.os, architecture: value.architecture, variant: value.variant };
+  return value.variant === undefined
+    ? { os: value.os, architecture: value.architecture }
+    : { os: value.os, architecture: value.architecture, variant: value.variant };
 }

@@ -1,5 +1,12 @@
 import { isOciError } from './errors';
-import { familiarName, formatReference, parseReference, registryEndpoint, toReference, type ImageReference } from './reference';
+import {
+  familiarName,
+  formatReference,
+  parseReference,
+  registryEndpoint,
+  toReference,
+  type ImageReference,
+} from './reference';
 
 const SHA256 = `sha256:${'f'.repeat(64)}`;
 const SHA512 = `sha512:${'f'.repeat(128)}`;
@@ -22,11 +29,23 @@ const valid: Array<[string, ImageReference]> = [
   [`test:5000/repo:tag@${SHA256}`, { registry: 'test:5000', repository: 'repo', tag: 'tag', digest: SHA256 }],
   [`repo@${SHA256}`, { registry: 'docker.io', repository: 'library/repo', digest: SHA256 }],
   ['lowercase:Uppercase', { registry: 'docker.io', repository: 'library/lowercase', tag: 'Uppercase' }],
-  ['sub-dom1.foo.com/bar/baz/quux', { registry: 'sub-dom1.foo.com', repository: 'bar/baz/quux', tag: 'latest' }],
-  ['sub-dom1.foo.com/bar/baz/quux:some-long-tag', { registry: 'sub-dom1.foo.com', repository: 'bar/baz/quux', tag: 'some-long-tag' }],
-  ['b.gcr.io/test.example.com/my-app:test.example.com', { registry: 'b.gcr.io', repository: 'test.example.com/my-app', tag: 'test.example.com' }],
+  [
+    'sub-dom1.foo.com/bar/baz/quux',
+    { registry: 'sub-dom1.foo.com', repository: 'bar/baz/quux', tag: 'latest' },
+  ],
+  [
+    'sub-dom1.foo.com/bar/baz/quux:some-long-tag',
+    { registry: 'sub-dom1.foo.com', repository: 'bar/baz/quux', tag: 'some-long-tag' },
+  ],
+  [
+    'b.gcr.io/test.example.com/my-app:test.example.com',
+    { registry: 'b.gcr.io', repository: 'test.example.com/my-app', tag: 'test.example.com' },
+  ],
   ['xn--n3h.com/myimage:xn--n3h.com', { registry: 'xn--n3h.com', repository: 'myimage', tag: 'xn--n3h.com' }],
-  [`xn--7o8h.com/myimage:xn--7o8h.com@${SHA512}`, { registry: 'xn--7o8h.com', repository: 'myimage', tag: 'xn--7o8h.com', digest: SHA512 }],
+  [
+    `xn--7o8h.com/myimage:xn--7o8h.com@${SHA512}`,
+    { registry: 'xn--7o8h.com', repository: 'myimage', tag: 'xn--7o8h.com', digest: SHA512 },
+  ],
   ['foo_bar.com:8080', { registry: 'docker.io', repository: 'library/foo_bar.com', tag: '8080' }],
   ['foo/foo_bar.com:8080', { registry: 'docker.io', repository: 'foo/foo_bar.com', tag: '8080' }],
   ['localhost/x', { registry: 'localhost', repository: 'x', tag: 'latest' }],
@@ -35,7 +54,10 @@ const valid: Array<[string, ImageReference]> = [
   ['127.0.0.1:5000/a/b/c:1.0', { registry: '127.0.0.1:5000', repository: 'a/b/c', tag: '1.0' }],
   ['[2001:db8::1]/repo', { registry: '[2001:db8::1]', repository: 'repo', tag: 'latest' }],
   ['[2001:db8::1]:5000/repo:tag', { registry: '[2001:db8::1]:5000', repository: 'repo', tag: 'tag' }],
-  [`[2001:db8::1]:5000/repo@${SHA256}`, { registry: '[2001:db8::1]:5000', repository: 'repo', digest: SHA256 }],
+  [
+    `[2001:db8::1]:5000/repo@${SHA256}`,
+    { registry: '[2001:db8::1]:5000', repository: 'repo', digest: SHA256 },
+  ],
   ['[::1]:5000/repo', { registry: '[::1]:5000', repository: 'repo', tag: 'latest' }],
   ['a__b/c--d/e.f-g_h', { registry: 'docker.io', repository: 'a__b/c--d/e.f-g_h', tag: 'latest' }],
   [`x:${'t'.repeat(128)}`, { registry: 'docker.io', repository: 'library/x', tag: 't'.repeat(128) }],
@@ -83,7 +105,9 @@ describe('parseReference', () => {
       caught = error;
     }
     expect(isOciError(caught, 'INVALID_REFERENCE')).toBe(true);
-    expect((caught as { details: { reference: string } }).details.reference).toBe(input.length > 4096 ? input.slice(0, 64) : input);
+    expect((caught as { details: { reference: string } }).details.reference).toBe(
+      input.length > 4096 ? input.slice(0, 64) : input,
+    );
   });
 });
 
@@ -114,7 +138,11 @@ describe('registryEndpoint and toReference', () => {
   });
 
   it('revalidates a parsed reference object', () => {
-    expect(toReference({ registry: 'ghcr.io', repository: 'o/r', tag: 'v1' })).toEqual({ registry: 'ghcr.io', repository: 'o/r', tag: 'v1' });
+    expect(toReference({ registry: 'ghcr.io', repository: 'o/r', tag: 'v1' })).toEqual({
+      registry: 'ghcr.io',
+      repository: 'o/r',
+      tag: 'v1',
+    });
     expect(() => toReference({ registry: 'docker.io', repository: 'nginx' })).toThrow(/normalized/);
     expect(() => toReference({ registry: 'ghcr.io', repository: 'O/r' })).toThrow(/lowercase/);
   });

@@ -32,7 +32,9 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const ANCHORED_IMAGE_ID = /^[a-f0-9]{64}$/;
 
 function invalid(input: string, reason: string): OciError<'INVALID_REFERENCE'> {
-  return new OciError('INVALID_REFERENCE', `invalid reference "${input}": ${reason}`, { details: { reference: input, reason } });
+  return new OciError('INVALID_REFERENCE', `invalid reference "${input}": ${reason}`, {
+    details: { reference: input, reason },
+  });
 }
 
 /** Docker's splitDockerDomain: a first path component is a host only if it has a dot, a port, is localhost or has uppercase. */
@@ -49,7 +51,8 @@ function splitDomain(name: string): { registry: string; repository: string } {
     repository = name.slice(slash + 1);
   }
   if (registry === LEGACY_DOCKER_HUB) registry = DOCKER_HUB_REGISTRY;
-  if (registry === DOCKER_HUB_REGISTRY && !repository.includes('/')) repository = OFFICIAL_REPOSITORY_PREFIX + repository;
+  if (registry === DOCKER_HUB_REGISTRY && !repository.includes('/'))
+    repository = OFFICIAL_REPOSITORY_PREFIX + repository;
   return { registry, repository };
 }
 
@@ -84,7 +87,8 @@ export function parseReference(input: string): ImageReference {
   }
 
   if (rest.length === 0) throw invalid(input, 'missing repository name');
-  if (ANCHORED_IMAGE_ID.test(rest)) throw invalid(input, 'a 64-character hexadecimal name is an image ID, not a repository');
+  if (ANCHORED_IMAGE_ID.test(rest))
+    throw invalid(input, 'a 64-character hexadecimal name is an image ID, not a repository');
 
   const { registry, repository } = splitDomain(rest);
   if (!DOMAIN_AND_PORT.test(registry)) throw invalid(input, `invalid registry host "${registry}"`);
@@ -103,7 +107,11 @@ export function parseReference(input: string): ImageReference {
 
 /** Validates a repository path (`ns/name`) without registry, tag or digest. */
 export function assertRepository(repository: string): string {
-  if (typeof repository !== 'string' || !REMOTE_NAME.test(repository) || repository.length > NAME_TOTAL_LENGTH_MAX) {
+  if (
+    typeof repository !== 'string' ||
+    !REMOTE_NAME.test(repository) ||
+    repository.length > NAME_TOTAL_LENGTH_MAX
+  ) {
     throw invalid(String(repository), 'invalid repository name');
   }
   return repository;
@@ -119,7 +127,10 @@ export function assertTag(tag: string): string {
 export function familiarName(reference: Pick<ImageReference, 'registry' | 'repository'>): string {
   if (reference.registry !== DOCKER_HUB_REGISTRY) return `${reference.registry}/${reference.repository}`;
   const { repository } = reference;
-  if (repository.startsWith(OFFICIAL_REPOSITORY_PREFIX) && !repository.slice(OFFICIAL_REPOSITORY_PREFIX.length).includes('/')) {
+  if (
+    repository.startsWith(OFFICIAL_REPOSITORY_PREFIX) &&
+    !repository.slice(OFFICIAL_REPOSITORY_PREFIX.length).includes('/')
+  ) {
     return repository.slice(OFFICIAL_REPOSITORY_PREFIX.length);
   }
   return repository;

@@ -3,13 +3,22 @@ import { registryClientOptionsFromConfig, registryConfigSchema } from './registr
 
 describe('registryClientOptionsFromConfig', () => {
   it('applies defaults', () => {
-    expect(registryClientOptionsFromConfig({})).toEqual({ credentials: {}, insecureHosts: [], timeoutMs: 30_000, retries: 3, maxManifestBytes: 4 * 1024 * 1024 });
+    expect(registryClientOptionsFromConfig({})).toEqual({
+      credentials: {},
+      insecureHosts: [],
+      timeoutMs: 30_000,
+      retries: 3,
+      maxManifestBytes: 4 * 1024 * 1024,
+    });
     expect(registryConfigSchema.parse({}).registryRetries).toBe(3);
   });
 
   it('merges Docker config and explicit credentials, explicit ones winning', () => {
     const dockerConfig = JSON.stringify({
-      auths: { 'ghcr.io': { auth: Buffer.from('old:pw').toString('base64') }, 'quay.io': { username: 'q', password: 'qp' } },
+      auths: {
+        'ghcr.io': { auth: Buffer.from('old:pw').toString('base64') },
+        'quay.io': { username: 'q', password: 'qp' },
+      },
     });
     const options = registryClientOptionsFromConfig(
       {
@@ -21,8 +30,15 @@ describe('registryClientOptionsFromConfig', () => {
       },
       (path) => (path === '/run/secrets/ghcr' ? 'secret\n' : ''),
     );
-    expect(options.credentials).toEqual({ 'ghcr.io': { username: 'bot', password: 'secret' }, 'quay.io': { username: 'q', password: 'qp' } });
-    expect(options).toMatchObject({ insecureHosts: ['lab:5000'], retries: 1, ca: expect.stringContaining('BEGIN CERTIFICATE') });
+    expect(options.credentials).toEqual({
+      'ghcr.io': { username: 'bot', password: 'secret' },
+      'quay.io': { username: 'q', password: 'qp' },
+    });
+    expect(options).toMatchObject({
+      insecureHosts: ['lab:5000'],
+      retries: 1,
+      ca: expect.stringContaining('BEGIN CERTIFICATE'),
+    });
   });
 
   it('refuses invalid settings with INVALID_ARGUMENT', () => {

@@ -21,7 +21,11 @@ export const registryConfigSchema = z.object({
   registryCa: z.string().min(1).optional(),
   registryTimeoutMs: z.number().int().positive().default(30_000),
   registryRetries: z.number().int().min(0).max(10).default(3),
-  registryMaxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  registryMaxManifestBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
 });
 
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
@@ -36,15 +40,23 @@ export function registryClientOptionsFromConfig(
 ): RegistryClientOptions {
   const parsed = registryConfigSchema.safeParse(config);
   if (!parsed.success) {
-    throw new OciError('INVALID_ARGUMENT', `invalid registry configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, {
-      cause: parsed.error,
-      details: { argument: 'registry configuration' },
-    });
+    throw new OciError(
+      'INVALID_ARGUMENT',
+      `invalid registry configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      {
+        cause: parsed.error,
+        details: { argument: 'registry configuration' },
+      },
+    );
   }
   const settings = parsed.data;
   const credentials = {
-    ...(settings.registryDockerConfig === undefined ? {} : credentialsFromDockerConfig(settings.registryDockerConfig)),
-    ...(settings.registryCredentials === undefined ? {} : loadCredentials(settings.registryCredentials, readFile)),
+    ...(settings.registryDockerConfig === undefined
+      ? {}
+      : credentialsFromDockerConfig(settings.registryDockerConfig)),
+    ...(settings.registryCredentials === undefined
+      ? {}
+      : loadCredentials(settings.registryCredentials, readFile)),
   };
   const options: RegistryClientOptions = {
     credentials,

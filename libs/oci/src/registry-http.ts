@@ -53,7 +53,13 @@ const DEFAULT_TOKEN_LIFETIME_SECONDS = 60;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const registryErrorBodySchema = z.looseObject({
-  errors: z.array(z.looseObject({ code: z.string(), message: z.string().optional().default(''), detail: z.unknown().optional() })),
+  errors: z.array(
+    z.looseObject({
+      code: z.string(),
+      message: z.string().optional().default(''),
+      detail: z.unknown().optional(),
+    }),
+  ),
 });
 
 const tokenResponseSchema = z
@@ -62,7 +68,9 @@ const tokenResponseSchema = z
     access_token: z.string().min(1).optional(),
     expires_in: z.number().positive().optional(),
   })
-  .refine((body) => body.token !== undefined || body.access_token !== undefined, { message: 'token response has neither token nor access_token' });
+  .refine((body) => body.token !== undefined || body.access_token !== undefined, {
+    message: 'token response has neither token nor access_token',
+  });
 
 interface CachedToken {
   token: string;
@@ -70,11 +78,17 @@ interface CachedToken {
 }
 
 /** Reads at most `maxBytes` of a response body; more is TOO_LARGE. */
-export async function readBounded(response: Response, maxBytes: number, details: Record<string, unknown>): Promise<Buffer> {
+export async function readBounded(
+  response: Response,
+  maxBytes: number,
+  details: Record<string, unknown>,
+): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
-    throw new OciError('TOO_LARGE', `response of ${declared} bytes exceeds the ${maxBytes}-byte limit`, { details: { ...details, limit: maxBytes, size: declared } });
+    throw new OciError('TOO_LARGE', `response of ${declared} bytes exceeds the ${maxBytes}-byte limit`, {
+      details: { ...details, limit: maxBytes, size: declared },
+    });
   }
   if (!response.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
@@ -86,7 +100,9 @@ export async function readBounded(response: Response, maxBytes: number, details:
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new OciError('TOO_LARGE', `response exceeds the ${maxBytes}-byte limit`, { details: { ...details, limit: maxBytes } });
+      throw new OciError('TOO_LARGE', `response exceeds the ${maxBytes}-byte limit`, {
+        details: { ...details, limit: maxBytes },
+      });
     }
     chunks.push(Buffer.from(value));
   }
@@ -108,7 +124,11 @@ export async function readRegistryErrors(response: Response): Promise<RegistryEr
   try {
     const parsed = registryErrorBodySchema.safeParse(JSON.parse(text));
     if (!parsed.success) return [];
-    return parsed.data.errors.map((entry) => (entry.detail === undefined ? { code: entry.code, message: entry.message } : { code: entry.code, message: entry.message, detail: entry.detail }));
+    return parsed.data.errors.map((entry) =>
+      entry.detail === undefined
+        ? { code: entry.code, message: entry.message }
+        : { code: entry.code, message: entry.message, detail: entry.detail },
+    );
   } catch {
     return [];
   }
@@ -122,16 +142,27 @@ function isNetworkError(error: unknown): boolean {
 function networkErrorMessage(error: unknown): string {
   const outer = error as { message?: unknown; cause?: { message?: unknown; code?: unknown } } | undefined;
   const cause = outer?.cause;
-  if (cause && typeof cause.message === 'string') return typeof cause.code === 'string' && !cause.message.includes(cause.code) ? `${cause.code} ${cause.message}` : cause.message;
+  if (cause && typeof cause.message === 'string')
+    return typeof cause.code === 'string' && !cause.message.includes(cause.code)
+      ? `${cause.code} ${cause.message}`
+      : cause.message;
   return typeof outer?.message === 'string' ? outer.message : String(error);
 }
 
 /** undici wraps socket errors in `TypeError('fetch failed', { cause })`; TLS verification codes sit on the cause. */
 function tlsVerificationCode(error: unknown): string | undefined {
   // Duck-typed: errors from undici may come from another realm (test sandboxes), where instanceof Error fails.
-  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 4; current = (current as { cause?: unknown }).cause, depth += 1) {
+  for (
+    let current: unknown = error, depth = 0;
+    typeof current === 'object' && current !== null && depth < 4;
+    current = (current as { cause?: unknown }).cause, depth += 1
+  ) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/.test(code)) return code;
+    if (
+      typeof code === 'string' &&
+      /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/.test(code)
+    )
+      return code;
   }
   return undefined;
 }
@@ -190,7 +221,10 @@ export class RegistryHttp {
     return response;
   }
 
-  private headers(extra: Record<string, string> | undefined, authorization: string | undefined): Record<string, string> {
+  private headers(
+    extra: Record<string, string> | undefined,
+    authorization: string | undefined,
+  ): Record<string, string> {
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...extra };
     if (authorization !== undefined) headers.authorization = authorization;
     return headers;
@@ -212,7 +246,13 @@ export class RegistryHttp {
     return undefined;
   }
 
-  private async authorize(registry: string, scope: string, header: string, sent: string | undefined, registryErrors: RegistryErrorEntry[]): Promise<string> {
+  private async authorize(
+    registry: string,
+    scope: string,
+    header: string,
+    sent: string | undefined,
+    registryErrors: RegistryErrorEntry[],
+  ): Promise<string> {
     const challenges = parseAuthChallenges(header);
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer' && challenge.params.realm);
     const basic = challenges.find((challenge) => challenge.scheme === 'basic');
@@ -220,7 +260,8 @@ export class RegistryHttp {
     const refused = (message: string): OciError<'UNAUTHORIZED'> =>
       new OciError('UNAUTHORIZED', message, { status: 401, registryErrors, details: { registry, scope } });
 
-    if (credential && 'token' in credential) throw refused(`registry ${registry} refused the configured bearer token`);
+    if (credential && 'token' in credential)
+      throw refused(`registry ${registry} refused the configured bearer token`);
     if (bearer) {
       if (sent?.startsWith('Bearer ')) this.tokens.delete(`${registry}\n${scope}`);
       this.bearerChallenges.set(registry, bearer);
@@ -245,7 +286,10 @@ export class RegistryHttp {
     const realm = this.options.policy.assertAllowed(challenge.params.realm ?? '');
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     realm.searchParams.append('scope', scope);
-    const headers: Record<string, string> = { 'user-agent': this.options.userAgent, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent,
+      accept: 'application/json',
+    };
     const credential = this.credentialFor(registry);
     if (credential && 'username' in credential) {
       headers.authorization = this.basicAuthorization(credential);
@@ -255,11 +299,15 @@ export class RegistryHttp {
     const response = await this.send('GET', realm.toString(), headers, undefined);
     const details = { registry, scope, realm: `${realm.origin}${realm.pathname}` };
     if (response.status === 401 || response.status === 403) {
-      throw new OciError('UNAUTHORIZED', `token service for ${registry} refused ${credential ? 'the credentials' : 'anonymous access'}`, {
-        status: response.status,
-        registryErrors: await readRegistryErrors(response),
-        details,
-      });
+      throw new OciError(
+        'UNAUTHORIZED',
+        `token service for ${registry} refused ${credential ? 'the credentials' : 'anonymous access'}`,
+        {
+          status: response.status,
+          registryErrors: await readRegistryErrors(response),
+          details,
+        },
+      );
     }
     if (response.status !== 200) {
       throw new OciError('PROTOCOL_ERROR', `token service for ${registry} answered ${response.status}`, {
@@ -270,10 +318,16 @@ export class RegistryHttp {
     }
     let body: z.infer<typeof tokenResponseSchema>;
     try {
-      body = tokenResponseSchema.parse(JSON.parse((await readBounded(response, MAX_TOKEN_BODY_BYTES, details)).toString('utf8')));
+      body = tokenResponseSchema.parse(
+        JSON.parse((await readBounded(response, MAX_TOKEN_BODY_BYTES, details)).toString('utf8')),
+      );
     } catch (error) {
       if (error instanceof OciError) throw error;
-      throw new OciError('PROTOCOL_ERROR', `token service for ${registry} returned an invalid token response`, { cause: error, details });
+      throw new OciError(
+        'PROTOCOL_ERROR',
+        `token service for ${registry} returned an invalid token response`,
+        { cause: error, details },
+      );
     }
     const token = (body.token ?? body.access_token) as string;
     const lifetimeMs = (body.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS) * 1000;
@@ -283,7 +337,12 @@ export class RegistryHttp {
   }
 
   /** One logical request: redirects followed under the transport policy, retried on 5xx / 429 / network errors. */
-  private async send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | undefined): Promise<Response> {
+  private async send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+  ): Promise<Response> {
     const { retries, retryBaseDelayMs } = this.options;
     let lastFailure: { error?: unknown; status?: number; registryErrors?: RegistryErrorEntry[] } = {};
     for (let attempt = 0; attempt <= retries; attempt += 1) {
@@ -297,10 +356,14 @@ export class RegistryHttp {
         if (tlsCode !== undefined) {
           // An untrusted certificate will not become trusted by retrying.
           const target = new URL(url);
-          throw new OciError('INSECURE_TRANSPORT_REFUSED', `TLS certificate of ${target.host} not trusted (${tlsCode}); configure its CA with the ca option`, {
-            cause: error,
-            details: { host: target.host, tlsError: tlsCode },
-          });
+          throw new OciError(
+            'INSECURE_TRANSPORT_REFUSED',
+            `TLS certificate of ${target.host} not trusted (${tlsCode}); configure its CA with the ca option`,
+            {
+              cause: error,
+              details: { host: target.host, tlsError: tlsCode },
+            },
+          );
         }
         lastFailure = { error };
         continue;
@@ -326,7 +389,12 @@ export class RegistryHttp {
     );
   }
 
-  private async followRedirects(method: string, url: string, headers: Record<string, string>, body: Uint8Array | undefined): Promise<Response> {
+  private async followRedirects(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+  ): Promise<Response> {
     let currentUrl = this.options.policy.assertAllowed(url);
     let currentMethod = method;
     let currentHeaders = headers;
@@ -339,7 +407,11 @@ export class RegistryHttp {
       if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
       await discardBody(response);
       if (hop >= MAX_REDIRECTS) {
-        throw new OciError('PROTOCOL_ERROR', `more than ${MAX_REDIRECTS} redirects from ${new URL(url).host}`, { details: { url } });
+        throw new OciError(
+          'PROTOCOL_ERROR',
+          `more than ${MAX_REDIRECTS} redirects from ${new URL(url).host}`,
+          { details: { url } },
+        );
       }
       const next = this.options.policy.assertAllowed(new URL(location, currentUrl).toString());
       if (next.origin !== currentUrl.origin) {

@@ -30,13 +30,18 @@ export class TransportPolicy {
 
   private allowsPlainHttp(hostWithPort: string): boolean {
     const lower = hostWithPort.toLowerCase();
-    return isLoopbackHost(hostnameOf(lower)) || this.insecure.has(lower) || this.insecure.has(hostnameOf(lower));
+    return (
+      isLoopbackHost(hostnameOf(lower)) || this.insecure.has(lower) || this.insecure.has(hostnameOf(lower))
+    );
   }
 
   /** Base URL of a registry API host: HTTPS unless the host is loopback or explicitly insecure. */
   baseUrl(endpointHost: string): string {
     const lower = endpointHost.toLowerCase();
-    const plain = this.insecure.has(lower) || this.insecure.has(hostnameOf(lower)) || (this.useHttpForLoopback && isLoopbackHost(hostnameOf(lower)));
+    const plain =
+      this.insecure.has(lower) ||
+      this.insecure.has(hostnameOf(lower)) ||
+      (this.useHttpForLoopback && isLoopbackHost(hostnameOf(lower)));
     return `${plain ? 'http' : 'https'}://${endpointHost}`;
   }
 
@@ -50,8 +55,12 @@ export class TransportPolicy {
     }
     if (parsed.protocol === 'https:') return parsed;
     if (parsed.protocol === 'http:' && this.allowsPlainHttp(parsed.host)) return parsed;
-    throw new OciError('INSECURE_TRANSPORT_REFUSED', `refusing ${parsed.protocol.replace(':', '')} to ${parsed.host}: only loopback and insecureHosts may use plain HTTP`, {
-      details: { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}`, host: parsed.host },
-    });
+    throw new OciError(
+      'INSECURE_TRANSPORT_REFUSED',
+      `refusing ${parsed.protocol.replace(':', '')} to ${parsed.host}: only loopback and insecureHosts may use plain HTTP`,
+      {
+        details: { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}`, host: parsed.host },
+      },
+    );
   }
 }

@@ -1,5 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { pushTestImage, startTestRegistry, type PushedTestImage, type TestRegistry } from '../../testing/src/registry';
+import {
+  pushTestImage,
+  startTestRegistry,
+  type PushedTestImage,
+  type TestRegistry,
+} from '../../testing/src/registry';
 import { canonicalBytes } from '@stella/canonical';
 import { MediaTypes, OciError, RegistryClient, attestationTag, digestOf, type ImageManifest } from '../src';
 
@@ -30,8 +35,17 @@ describe('RegistryClient against a real registry (no auth)', () => {
   beforeAll(async () => {
     registry = await startTestRegistry();
     client = new RegistryClient({ retries: 1, retryBaseDelayMs: 0 });
-    ociImage = await pushTestImage(registry, { repo: 'team/oci-app', tag: 'v1', files: { 'etc/app.conf': 'mode=oci\n' } });
-    dockerImage = await pushTestImage(registry, { repo: 'team/docker-app', tag: 'v1', files: { 'etc/app.conf': 'mode=docker\n' }, format: 'v2s2' });
+    ociImage = await pushTestImage(registry, {
+      repo: 'team/oci-app',
+      tag: 'v1',
+      files: { 'etc/app.conf': 'mode=oci\n' },
+    });
+    dockerImage = await pushTestImage(registry, {
+      repo: 'team/docker-app',
+      tag: 'v1',
+      files: { 'etc/app.conf': 'mode=docker\n' },
+      format: 'v2s2',
+    });
     multiArch = await pushTestImage(registry, {
       repo: 'team/multi',
       tag: '2.0',
@@ -53,7 +67,12 @@ describe('RegistryClient against a real registry (no auth)', () => {
     expect(resolved.digest).toBe(ociImage.digest);
     expect(resolved.mediaType).toBe(MediaTypes.ociManifest);
     expect(resolved.platforms).toBeUndefined();
-    expect(resolved.reference).toEqual({ registry: registry.host, repository: 'team/oci-app', tag: 'v1', digest: ociImage.digest });
+    expect(resolved.reference).toEqual({
+      registry: registry.host,
+      repository: 'team/oci-app',
+      tag: 'v1',
+      digest: ociImage.digest,
+    });
     expect(resolved.size).toBeGreaterThan(0);
   });
 
@@ -68,7 +87,9 @@ describe('RegistryClient against a real registry (no auth)', () => {
     const resolved = await client.resolve(multiArch.reference);
     expect(resolved.mediaType).toBe(MediaTypes.ociIndex);
     expect(resolved.digest).toBe(multiArch.digest);
-    expect(resolved.platforms?.map((entry) => [entry.platform, entry.digest])).toEqual(multiArch.platforms?.map((entry) => [entry.platform, entry.digest]));
+    expect(resolved.platforms?.map((entry) => [entry.platform, entry.digest])).toEqual(
+      multiArch.platforms?.map((entry) => [entry.platform, entry.digest]),
+    );
 
     const arm = await client.resolve(multiArch.reference, { platform: 'linux/arm64' });
     expect(arm.digest).toBe(multiArch.digest);
@@ -81,9 +102,18 @@ describe('RegistryClient against a real registry (no auth)', () => {
   });
 
   it('checks the platform of a single-platform image against its config', async () => {
-    const amd = await client.resolve(ociImage.reference, { platform: { os: 'linux', architecture: 'amd64' } });
-    expect(amd.platformManifest).toEqual({ platform: { os: 'linux', architecture: 'amd64' }, digest: ociImage.digest, mediaType: MediaTypes.ociManifest, size: amd.size });
-    expect((await caught(client.resolve(ociImage.reference, { platform: 'linux/arm64' }))).code).toBe('NOT_FOUND');
+    const amd = await client.resolve(ociImage.reference, {
+      platform: { os: 'linux', architecture: 'amd64' },
+    });
+    expect(amd.platformManifest).toEqual({
+      platform: { os: 'linux', architecture: 'amd64' },
+      digest: ociImage.digest,
+      mediaType: MediaTypes.ociManifest,
+      size: amd.size,
+    });
+    expect((await caught(client.resolve(ociImage.reference, { platform: 'linux/arm64' }))).code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('resolves by digest and fetches manifests and verified blobs', async () => {
@@ -94,19 +124,28 @@ describe('RegistryClient against a real registry (no auth)', () => {
     expect(fetched.kind).toBe('image');
     expect(digestOf(fetched.bytes)).toBe(ociImage.digest);
     const manifest = fetched.manifest as ImageManifest;
-    const config = JSON.parse((await client.readBlob(`${registry.host}/team/oci-app`, manifest.config.digest)).toString('utf8')) as { architecture: string };
+    const config = JSON.parse(
+      (await client.readBlob(`${registry.host}/team/oci-app`, manifest.config.digest)).toString('utf8'),
+    ) as { architecture: string };
     expect(config.architecture).toBe('amd64');
 
     const layer = manifest.layers[0];
     expect(layer).toBeDefined();
-    const blob = await client.getBlob(`${registry.host}/team/oci-app`, layer!.digest, { expectedSize: layer!.size });
+    const blob = await client.getBlob(`${registry.host}/team/oci-app`, layer!.digest, {
+      expectedSize: layer!.size,
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of blob.stream) chunks.push(chunk as Buffer);
     expect(digestOf(Buffer.concat(chunks))).toBe(layer!.digest);
     expect(blob.size).toBe(layer!.size);
 
-    expect(await client.headBlob(`${registry.host}/team/oci-app`, layer!.digest)).toEqual({ digest: layer!.digest, size: layer!.size });
-    expect(await client.headBlob(`${registry.host}/team/oci-app`, digestOf(Buffer.from('absent')))).toBeNull();
+    expect(await client.headBlob(`${registry.host}/team/oci-app`, layer!.digest)).toEqual({
+      digest: layer!.digest,
+      size: layer!.size,
+    });
+    expect(
+      await client.headBlob(`${registry.host}/team/oci-app`, digestOf(Buffer.from('absent'))),
+    ).toBeNull();
   });
 
   it('names the missing tag', async () => {
@@ -130,7 +169,12 @@ describe('RegistryClient against a real registry (no auth)', () => {
 
   it('lists tags across Link-header pages and pushes a tag-fallback attestation', async () => {
     const subject = await client.getManifest(ociImage.reference);
-    const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: subject.digest.slice(7) } }] }));
+    const statement = Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ digest: { sha256: subject.digest.slice(7) } }],
+      }),
+    );
     const emptyConfig = Buffer.from('{}');
     const layer = await client.pushBlob(`${registry.host}/team/oci-app`, statement);
     const config = await client.pushBlob(`${registry.host}/team/oci-app`, emptyConfig);
@@ -145,13 +189,19 @@ describe('RegistryClient against a real registry (no auth)', () => {
     };
     const tag = attestationTag(subject.digest);
     expect(tag).toBe(`sha256-${subject.digest.slice(7)}.att`);
-    const pushed = await client.pushManifest(`${registry.host}/team/oci-app:${tag}`, attestation, MediaTypes.ociManifest);
+    const pushed = await client.pushManifest(
+      `${registry.host}/team/oci-app:${tag}`,
+      attestation,
+      MediaTypes.ociManifest,
+    );
     expect(pushed.digest).toBe(digestOf(canonicalBytes(attestation)));
 
     const fetched = await client.getManifest(`${registry.host}/team/oci-app:${tag}`);
     expect(fetched.digest).toBe(pushed.digest);
     expect(fetched.manifest.subject?.digest).toBe(subject.digest);
-    expect((await client.readBlob(`${registry.host}/team/oci-app`, layer.digest)).equals(statement)).toBe(true);
+    expect((await client.readBlob(`${registry.host}/team/oci-app`, layer.digest)).equals(statement)).toBe(
+      true,
+    );
 
     await client.pushManifest(`${registry.host}/team/oci-app:v2`, subject.bytes, subject.mediaType);
     const tags = await client.listTags(`${registry.host}/team/oci-app`, { pageSize: 1 });
@@ -162,7 +212,9 @@ describe('RegistryClient against a real registry (no auth)', () => {
     const manifest = (await client.getManifest(dockerImage.reference)).manifest as ImageManifest;
     const layer = manifest.layers[0]!;
     await corruptFile(registry.blobDataPath(layer.digest), 20);
-    const error = await caught(client.readBlob(`${registry.host}/team/docker-app`, layer.digest, { expectedSize: layer.size }));
+    const error = await caught(
+      client.readBlob(`${registry.host}/team/docker-app`, layer.digest, { expectedSize: layer.size }),
+    );
     expect(error.code).toBe('DIGEST_MISMATCH');
     expect(error.tamper).toBe(true);
     expect(error.details.expected).toBe(layer.digest);
@@ -170,7 +222,11 @@ describe('RegistryClient against a real registry (no auth)', () => {
 
   it('flags a manifest corrupted in registry storage as tampered', async () => {
     // A fresh image, so the other tests keep their intact copy.
-    const image = await pushTestImage(registry, { repo: 'team/tampered', tag: 'v1', files: { 'etc/x': 'x\n' } });
+    const image = await pushTestImage(registry, {
+      repo: 'team/tampered',
+      tag: 'v1',
+      files: { 'etc/x': 'x\n' },
+    });
     await corruptFile(registry.blobDataPath(image.digest), 30);
     const error = await caught(client.resolve(image.reference));
     expect(error.code).toBe('DIGEST_MISMATCH');
@@ -185,7 +241,11 @@ describe('RegistryClient when the registry is down', () => {
     const host = registry.host;
     await registry.stop();
     const sleeps: number[] = [];
-    const client = new RegistryClient({ retries: 2, retryBaseDelayMs: 10, sleep: async (ms) => void sleeps.push(ms) });
+    const client = new RegistryClient({
+      retries: 2,
+      retryBaseDelayMs: 10,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     try {
       const error = await caught(client.resolve(`${host}/team/app:v1`));
       expect(error.code).toBe('REGISTRY_UNAVAILABLE');
@@ -204,7 +264,11 @@ describe('RegistryClient with basic auth', () => {
 
   beforeAll(async () => {
     registry = await startTestRegistry({ auth: 'basic' });
-    image = await pushTestImage(registry, { repo: 'private/app', tag: 'v1', files: { 'etc/secret': 'basic\n' } });
+    image = await pushTestImage(registry, {
+      repo: 'private/app',
+      tag: 'v1',
+      files: { 'etc/secret': 'basic\n' },
+    });
   });
   afterAll(async () => registry?.stop());
 
@@ -219,7 +283,9 @@ describe('RegistryClient with basic auth', () => {
   });
 
   it('refuses a wrong password and anonymous access', async () => {
-    const wrong = new RegistryClient({ credentials: { [registry.host]: { username: registry.credentials!.username, password: 'wrong' } } });
+    const wrong = new RegistryClient({
+      credentials: { [registry.host]: { username: registry.credentials!.username, password: 'wrong' } },
+    });
     const anonymous = new RegistryClient();
     try {
       const refused = await caught(wrong.resolve(image.reference));
@@ -239,7 +305,11 @@ describe('RegistryClient with the bearer token protocol', () => {
 
   beforeAll(async () => {
     registry = await startTestRegistry({ auth: 'token' });
-    image = await pushTestImage(registry, { repo: 'tokens/app', tag: 'v1', files: { 'etc/secret': 'token\n' } });
+    image = await pushTestImage(registry, {
+      repo: 'tokens/app',
+      tag: 'v1',
+      files: { 'etc/secret': 'token\n' },
+    });
   });
   afterAll(async () => registry?.stop());
 
@@ -249,7 +319,11 @@ describe('RegistryClient with the bearer token protocol', () => {
       const resolved = await client.resolve(image.reference);
       expect(resolved.digest).toBe(image.digest);
       const fetched = await client.getManifest(image.reference);
-      const pushed = await client.pushManifest(`${registry.host}/tokens/app:copy`, fetched.bytes, fetched.mediaType);
+      const pushed = await client.pushManifest(
+        `${registry.host}/tokens/app:copy`,
+        fetched.bytes,
+        fetched.mediaType,
+      );
       expect(pushed.digest).toBe(image.digest);
       expect([...(await client.listTags(`${registry.host}/tokens/app`))].sort()).toEqual(['copy', 'v1']);
     } finally {
@@ -259,7 +333,9 @@ describe('RegistryClient with the bearer token protocol', () => {
 
   it('refuses anonymous pulls and wrong credentials', async () => {
     const anonymous = new RegistryClient();
-    const wrong = new RegistryClient({ credentials: { [registry.host]: { username: 'stella', password: 'wrong' } } });
+    const wrong = new RegistryClient({
+      credentials: { [registry.host]: { username: 'stella', password: 'wrong' } },
+    });
     try {
       const anonymousError = await caught(anonymous.resolve(image.reference));
       expect(anonymousError.code).toBe('UNAUTHORIZED');
@@ -295,7 +371,11 @@ describe('RegistryClient over HTTPS with a private CA', () => {
 
   it('refuses the certificate without the CA, without retrying', async () => {
     const sleeps: number[] = [];
-    const client = new RegistryClient({ useHttpForLoopback: false, retries: 3, sleep: async (ms) => void sleeps.push(ms) });
+    const client = new RegistryClient({
+      useHttpForLoopback: false,
+      retries: 3,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     try {
       const error = await caught(client.resolve(image.reference));
       expect(error.code).toBe('INSECURE_TRANSPORT_REFUSED');

@@ -1,7 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  get as httpGet,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -108,27 +114,39 @@ interface TokenServer {
  * (like public registries), wrong credentials get 401. Tokens are RS256 JWTs whose `x5c`
  * header carries the certificate the registry trusts through `rootcertbundle`.
  */
-async function startTokenServer(privateKey: KeyObject, certificateDer: Buffer, username: string, password: string): Promise<TokenServer> {
+async function startTokenServer(
+  privateKey: KeyObject,
+  certificateDer: Buffer,
+  username: string,
+  password: string,
+): Promise<TokenServer> {
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://token.local');
     const reply = (status: number, body: unknown): void => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
     };
-    if (url.pathname !== '/token') return reply(404, { errors: [{ code: 'NOT_FOUND', message: 'unknown path' }] });
+    if (url.pathname !== '/token')
+      return reply(404, { errors: [{ code: 'NOT_FOUND', message: 'unknown path' }] });
     const authorization = request.headers.authorization;
     let account: string | undefined;
     if (authorization !== undefined) {
-      const decoded = authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString('utf8') : '';
-      if (decoded !== `${username}:${password}`) return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid credentials' }] });
+      const decoded = authorization.startsWith('Basic ')
+        ? Buffer.from(authorization.slice(6), 'base64').toString('utf8')
+        : '';
+      if (decoded !== `${username}:${password}`)
+        return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid credentials' }] });
       account = username;
     }
-    const access = account === undefined
-      ? []
-      : url.searchParams.getAll('scope').flatMap((scope) => {
-          const match = /^repository:(.+):([a-z*,]+)$/.exec(scope);
-          return match ? [{ type: 'repository', name: match[1], actions: (match[2] ?? '').split(',') }] : [];
-        });
+    const access =
+      account === undefined
+        ? []
+        : url.searchParams.getAll('scope').flatMap((scope) => {
+            const match = /^repository:(.+):([a-z*,]+)$/.exec(scope);
+            return match
+              ? [{ type: 'repository', name: match[1], actions: (match[2] ?? '').split(',') }]
+              : [];
+          });
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'RS256', x5c: [certificateDer.toString('base64')] };
     const claims = {
@@ -144,7 +162,12 @@ async function startTokenServer(privateKey: KeyObject, certificateDer: Buffer, u
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const signature = sign('sha256', Buffer.from(signingInput), privateKey);
     const token = `${signingInput}.${base64url(signature)}`;
-    return reply(200, { token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() });
+    return reply(200, {
+      token,
+      access_token: token,
+      expires_in: 300,
+      issued_at: new Date(now * 1000).toISOString(),
+    });
   };
   const server: Server = createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -165,20 +188,36 @@ interface RawResponse {
 /** Plain GET with node:http(s), so a test CA is trusted without touching the global fetch or any client under test. */
 function rawGet(url: string, headers: Record<string, string> = {}, ca?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const request = (url.startsWith('https:') ? httpsGet : httpGet)(url, { headers, ...(ca === undefined ? {} : { ca }) }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
-      response.on('error', reject);
-    });
+    const request = (url.startsWith('https:') ? httpsGet : httpGet)(
+      url,
+      { headers, ...(ca === undefined ? {} : { ca }) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
   });
 }
 
-async function waitForRegistry(url: string, child: ChildProcess, output: () => string, ca: string | undefined): Promise<void> {
+async function waitForRegistry(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  ca: string | undefined,
+): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`docker-registry exited with ${child.exitCode}: ${output()}`);
     try {
       const { status } = await rawGet(`${url}/v2/`, {}, ca);
       if (status === 200 || status === 401) return;
@@ -224,10 +263,32 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     } else if (auth === 'token') {
       const keyPath = join(dir, 'token-key.pem');
       const certPath = join(dir, 'token-cert.pem');
-      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=stella-test-token-issuer']);
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=stella-test-token-issuer',
+      ]);
       const certificatePem = await readFile(certPath, 'utf8');
-      const certificateDer = Buffer.from(certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
-      tokenServer = await startTokenServer(createPrivateKey(await readFile(keyPath)), certificateDer, username, password);
+      const certificateDer = Buffer.from(
+        certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''),
+        'base64',
+      );
+      tokenServer = await startTokenServer(
+        createPrivateKey(await readFile(keyPath)),
+        certificateDer,
+        username,
+        password,
+      );
       authConfig = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${TOKEN_SERVICE}\n    issuer: ${TOKEN_ISSUER}\n    rootcertbundle: ${certPath}\n`;
     }
     let tlsConfig = '';
@@ -235,7 +296,23 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     if (options.tls) {
       const keyPath = join(dir, 'tls-key.pem');
       const certPath = join(dir, 'tls-cert.pem');
-      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ]);
       caCertificate = await readFile(certPath, 'utf8');
       tlsConfig = `  tls:\n    certificate: ${certPath}\n    key: ${keyPath}\n`;
     }
@@ -252,7 +329,13 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    const spawnFailure = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`cannot start docker-registry (apt-get install -y docker-registry): ${error.message}`))));
+    const spawnFailure = new Promise<never>((_, reject) =>
+      child.once('error', (error) =>
+        reject(
+          new Error(`cannot start docker-registry (apt-get install -y docker-registry): ${error.message}`),
+        ),
+      ),
+    );
     const url = `${options.tls ? 'https' : 'http'}://${host}`;
     await Promise.race([waitForRegistry(url, child, () => output, caCertificate), spawnFailure]);
 
@@ -291,7 +374,13 @@ interface LayoutDescriptor {
   platform?: TestPlatform;
 }
 
-async function buildPlatformImage(layout: string, workDir: string, name: string, files: PushTestImageOptions['files'], platform: TestPlatform): Promise<void> {
+async function buildPlatformImage(
+  layout: string,
+  workDir: string,
+  name: string,
+  files: PushTestImageOptions['files'],
+  platform: TestPlatform,
+): Promise<void> {
   const bundle = join(workDir, `bundle-${name}`);
   await run('umoci', ['new', '--image', `${layout}:${name}`]);
   await run('umoci', ['unpack', '--rootless', '--image', `${layout}:${name}`, bundle]);
@@ -303,19 +392,37 @@ async function buildPlatformImage(layout: string, workDir: string, name: string,
     await writeFile(target, content);
   }
   await run('umoci', ['repack', '--image', `${layout}:${name}`, bundle]);
-  await run('umoci', ['config', '--image', `${layout}:${name}`, '--os', platform.os, '--architecture', platform.architecture, '--config.cmd', '/bin/true']);
+  await run('umoci', [
+    'config',
+    '--image',
+    `${layout}:${name}`,
+    '--os',
+    platform.os,
+    '--architecture',
+    platform.architecture,
+    '--config.cmd',
+    '/bin/true',
+  ]);
 }
 
 /** Appends an OCI index over the named per-platform manifests to the layout and tags it. */
-async function addIndexToLayout(layout: string, tag: string, entries: Array<{ name: string; platform: TestPlatform }>): Promise<void> {
+async function addIndexToLayout(
+  layout: string,
+  tag: string,
+  entries: Array<{ name: string; platform: TestPlatform }>,
+): Promise<void> {
   const indexPath = join(layout, 'index.json');
   const layoutIndex = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: LayoutDescriptor[] };
   const manifests = entries.map(({ name, platform }) => {
-    const descriptor = layoutIndex.manifests.find((entry) => entry.annotations?.['org.opencontainers.image.ref.name'] === name);
+    const descriptor = layoutIndex.manifests.find(
+      (entry) => entry.annotations?.['org.opencontainers.image.ref.name'] === name,
+    );
     if (!descriptor) throw new Error(`layout has no image named ${name}`);
     return { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, platform };
   });
-  const indexBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
+  const indexBytes = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }),
+  );
   const hex = createHash('sha256').update(indexBytes).digest('hex');
   await writeFile(join(layout, 'blobs/sha256', hex), indexBytes);
   layoutIndex.manifests.push({
@@ -328,7 +435,10 @@ async function addIndexToLayout(layout: string, tag: string, entries: Array<{ na
 }
 
 /** Builds a small image (or multi-platform index) and pushes it; returns what the registry now serves for the tag. */
-export async function pushTestImage(registry: TestRegistry, options: PushTestImageOptions): Promise<PushedTestImage> {
+export async function pushTestImage(
+  registry: TestRegistry,
+  options: PushTestImageOptions,
+): Promise<PushedTestImage> {
   const platforms = options.platforms ?? [{ os: 'linux', architecture: 'amd64' }];
   if (platforms.length === 0) throw new Error('platforms must not be empty');
   const workDir = await mkdtemp(join(tmpdir(), 'stella-image-'));
@@ -342,12 +452,17 @@ export async function pushTestImage(registry: TestRegistry, options: PushTestIma
     let source = names[0] as string;
     const copyArgs = ['copy', '--quiet', '--dest-tls-verify=false'];
     if (platforms.length > 1) {
-      await addIndexToLayout(layout, options.tag, platforms.map((platform, index) => ({ name: names[index] as string, platform })));
+      await addIndexToLayout(
+        layout,
+        options.tag,
+        platforms.map((platform, index) => ({ name: names[index] as string, platform })),
+      );
       source = options.tag;
       copyArgs.push('--all');
     }
     if (options.format === 'v2s2') copyArgs.push('--format', 'v2s2');
-    if (registry.credentials) copyArgs.push('--dest-creds', `${registry.credentials.username}:${registry.credentials.password}`);
+    if (registry.credentials)
+      copyArgs.push('--dest-creds', `${registry.credentials.username}:${registry.credentials.password}`);
     const reference = `${registry.host}/${options.repo}:${options.tag}`;
     await run('skopeo', [...copyArgs, `oci:${layout}:${source}`, `docker://${reference}`]);
     return await describePushed(registry, options.repo, options.tag, reference);
@@ -357,26 +472,49 @@ export async function pushTestImage(registry: TestRegistry, options: PushTestIma
 }
 
 /** Reads the pushed manifest straight from the registry (basic auth or a token when needed) and hashes it. */
-async function describePushed(registry: TestRegistry, repo: string, tag: string, reference: string): Promise<PushedTestImage> {
+async function describePushed(
+  registry: TestRegistry,
+  repo: string,
+  tag: string,
+  reference: string,
+): Promise<PushedTestImage> {
   const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
   if (registry.credentials) {
     const basic = `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}`;
     if (registry.tokenRealm) {
-      const token = await rawGet(`${registry.tokenRealm}?service=${TOKEN_SERVICE}&scope=repository:${repo}:pull`, { authorization: basic });
+      const token = await rawGet(
+        `${registry.tokenRealm}?service=${TOKEN_SERVICE}&scope=repository:${repo}:pull`,
+        { authorization: basic },
+      );
       headers.authorization = `Bearer ${(JSON.parse(token.body.toString('utf8')) as { token: string }).token}`;
     } else {
       headers.authorization = basic;
     }
   }
-  const response = await rawGet(`${registry.url}/v2/${repo}/manifests/${tag}`, headers, registry.caCertificate);
-  if (response.status !== 200) throw new Error(`pushed ${reference} but GET of its manifest answered ${response.status}`);
+  const response = await rawGet(
+    `${registry.url}/v2/${repo}/manifests/${tag}`,
+    headers,
+    registry.caCertificate,
+  );
+  if (response.status !== 200)
+    throw new Error(`pushed ${reference} but GET of its manifest answered ${response.status}`);
   const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
-  const body = JSON.parse(response.body.toString('utf8')) as { mediaType?: string; manifests?: LayoutDescriptor[] };
+  const body = JSON.parse(response.body.toString('utf8')) as {
+    mediaType?: string;
+    manifests?: LayoutDescriptor[];
+  };
   const contentType = response.headers['content-type'];
-  const mediaType = ((typeof contentType === 'string' ? contentType : undefined) ?? body.mediaType ?? '').split(';')[0] as string;
+  const mediaType = (
+    (typeof contentType === 'string' ? contentType : undefined) ??
+    body.mediaType ??
+    ''
+  ).split(';')[0] as string;
   const pushed: PushedTestImage = { reference, digest, mediaType };
   if (body.manifests) {
-    pushed.platforms = body.manifests.map((entry) => ({ platform: entry.platform as TestPlatform, digest: entry.digest }));
+    pushed.platforms = body.manifests.map((entry) => ({
+      platform: entry.platform as TestPlatform,
+      digest: entry.digest,
+    }));
   }
   return pushed;
 }
