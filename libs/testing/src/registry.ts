@@ -241,6 +241,48 @@ async function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * Spawns the registry on a free port and waits for /v2/. The port is free when picked but could be
+ * taken before the registry binds it, so a registry that exits at start is retried on another port.
+ */
+async function launchRegistry(
+  dir: string,
+  scheme: 'http' | 'https',
+  ca: string | undefined,
+  configFor: (address: string) => string,
+): Promise<{ child: ChildProcess; host: string }> {
+  const configPath = join(dir, 'config.yml');
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const host = `127.0.0.1:${await freePort()}`;
+    await writeFile(configPath, configFor(host));
+    const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const spawnFailure = new Promise<never>((_, reject) =>
+      child.once('error', (error) =>
+        reject(
+          new Error(`cannot start docker-registry (apt-get install -y docker-registry): ${error.message}`),
+        ),
+      ),
+    );
+    try {
+      await Promise.race([waitForRegistry(`${scheme}://${host}`, child, () => output, ca), spawnFailure]);
+      return { child, host };
+    } catch (error) {
+      lastError = error;
+      await stopChild(child);
+      if (child.exitCode === null || (error instanceof Error && error.message.startsWith('cannot start')))
+        break;
+    }
+  }
+  throw lastError;
+}
+
 /** Starts a registry; `stop()` kills it, closes the token server and deletes its directory. */
 export async function startTestRegistry(options: StartTestRegistryOptions = {}): Promise<TestRegistry> {
   const auth = options.auth ?? 'none';
@@ -249,8 +291,6 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
   const dir = await mkdtemp(join(tmpdir(), 'stella-registry-'));
   const storageDir = join(dir, 'storage');
   await mkdir(storageDir);
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
   let tokenServer: TokenServer | undefined;
 
   let authConfig = '';
@@ -316,28 +356,16 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
       caCertificate = await readFile(certPath, 'utf8');
       tlsConfig = `  tls:\n    certificate: ${certPath}\n    key: ${keyPath}\n`;
     }
-    const configPath = join(dir, 'config.yml');
-    await writeFile(
-      configPath,
-      `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tlsConfig}${authConfig}`,
+    const scheme = options.tls ? 'https' : 'http';
+    const { child, host } = await launchRegistry(dir, scheme, caCertificate, (address) =>
+      [
+        'version: 0.1',
+        'log:\n  level: warn\n  accesslog:\n    disabled: true',
+        `storage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true`,
+        `http:\n  addr: ${address}\n${tlsConfig}${authConfig}`,
+      ].join('\n'),
     );
-
-    const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const spawnFailure = new Promise<never>((_, reject) =>
-      child.once('error', (error) =>
-        reject(
-          new Error(`cannot start docker-registry (apt-get install -y docker-registry): ${error.message}`),
-        ),
-      ),
-    );
-    const url = `${options.tls ? 'https' : 'http'}://${host}`;
-    await Promise.race([waitForRegistry(url, child, () => output, caCertificate), spawnFailure]);
+    const url = `${scheme}://${host}`;
 
     const registry: TestRegistry = {
       host,
