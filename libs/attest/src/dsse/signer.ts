@@ -32,12 +32,14 @@ export function createKeySigner(privateKey: PrivateKeyInput, options: KeySignerO
   const algorithm = algorithmOf(key);
   const digest = nodeDigestOf(algorithm);
   const keyId = options.keyId ?? publicKeyId(key);
+  // ECDSA output is pinned to DER; Ed25519 has a single encoding.
+  const signingKey = algorithm === 'ed25519' ? key : { key, dsaEncoding: 'der' as const };
   return {
     keyId,
     algorithm,
     sign(data: Uint8Array): Promise<Uint8Array> {
       try {
-        return Promise.resolve(cryptoSign(digest, data, { key, dsaEncoding: 'der' }));
+        return Promise.resolve(cryptoSign(digest, data, signingKey));
       } catch (cause) {
         return Promise.reject(
           new AttestError('SIGNER_FAILED', `signing with key ${keyId} failed`, { keyId }, { cause }),

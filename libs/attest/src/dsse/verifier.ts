@@ -60,15 +60,16 @@ export class PublicKeyVerifier implements Verifier {
 
   verifySync(data: Uint8Array, signature: Uint8Array): boolean {
     if (this.algorithm === 'ed25519') {
-      return signature.byteLength === ED25519_SIGNATURE_BYTES && this.check(data, signature, 'der');
+      return signature.byteLength === ED25519_SIGNATURE_BYTES && this.check(data, signature);
     }
     if (this.check(data, signature, 'der')) return true;
     return signature.byteLength === P1363_P256_SIGNATURE_BYTES && this.check(data, signature, 'ieee-p1363');
   }
 
-  private check(data: Uint8Array, signature: Uint8Array, dsaEncoding: 'der' | 'ieee-p1363'): boolean {
+  private check(data: Uint8Array, signature: Uint8Array, dsaEncoding?: 'der' | 'ieee-p1363'): boolean {
     try {
-      return cryptoVerify(this.digest, data, { key: this.publicKey, dsaEncoding }, signature);
+      const key = dsaEncoding ? { key: this.publicKey, dsaEncoding } : this.publicKey;
+      return cryptoVerify(this.digest, data, key, signature);
     } catch {
       // OpenSSL throws on some malformed signatures instead of returning false: same answer.
       return false;
