@@ -125,7 +125,8 @@ class JwtAccessTokenVerifier implements TokenVerifier {
         this.settings.cache.delete(token);
         throw new AuthError('TOKEN_EXPIRED', 'access token expired');
       }
-      if (this.settings.resolver.isKnown(cached.kid)) return cached.principal;
+      const known = this.settings.resolver.isKnown(cached.kid);
+      if (known === true || (known !== false && (await known))) return cached.principal;
       this.settings.cache.delete(token);
     }
 

@@ -3,7 +3,7 @@ import { ImportedKeySet, type VerificationKey, type VerificationKeyResolver } fr
 /** Public JWKs obtained in-process, e.g. the authority reading its own signing keys. */
 export type LocalKeySource = () => readonly unknown[] | Promise<readonly unknown[]>;
 
-/** Asks the source for the current keys on every lookup; the source does its own caching. */
+/** Asks the source for the current keys on every lookup and cache hit; the source does its own caching. */
 export class LocalKeyResolver implements VerificationKeyResolver {
   private readonly keys = new ImportedKeySet();
 
@@ -17,7 +17,8 @@ export class LocalKeyResolver implements VerificationKeyResolver {
     return this.keys.get(kid);
   }
 
-  isKnown(kid: string): boolean {
-    return this.keys.has(kid);
+  /** Re-reads the source, so a key withdrawn in-process stops cached tokens at once. */
+  async isKnown(kid: string): Promise<boolean> {
+    return (await this.resolve(kid)) !== undefined;
   }
 }

@@ -70,8 +70,11 @@ export function importVerificationKey(jwk: unknown): VerificationKey | undefined
 export interface VerificationKeyResolver {
   /** The key for kid, fetching or reloading if the implementation allows; undefined when unknown. */
   resolve(kid: string): Promise<VerificationKey | undefined>;
-  /** Synchronous membership test against what the resolver currently holds. */
-  isKnown(kid: string): boolean;
+  /**
+   * Whether kid is still a current key, checked on every verified-token cache hit. Remote sets
+   * answer from memory; in-process sources may re-read their (cached) key list.
+   */
+  isKnown(kid: string): boolean | Promise<boolean>;
 }
 
 /** Keeps already-imported keys across reloads so a reload costs no crypto work for unchanged keys. */

@@ -23,7 +23,7 @@ import {
 } from '../token.fixture';
 import { AuthGuard } from './auth.guard';
 import { AuthModule } from './auth.module';
-import { CurrentPrincipal, Public, Scopes, TenantId } from './decorators';
+import { AnyScope, CurrentPrincipal, Public, Scopes, TenantId } from './decorators';
 
 @Controller()
 @UseGuards(AuthGuard)
@@ -37,6 +37,12 @@ class ReleasesController {
   @Get('releases/promote')
   @Scopes('release:write', 'release:promote')
   promote(@CurrentPrincipal() principal: Principal) {
+    return { subject: principal.subject };
+  }
+
+  @Get('releases/audit')
+  @AnyScope('audit:read', 'audit:admin')
+  audit(@CurrentPrincipal() principal: Principal) {
     return { subject: principal.subject };
   }
 
@@ -152,6 +158,20 @@ describe('AuthGuard', () => {
       .set('Authorization', `Bearer ${await token({ scope: 'release:write release:promote' })}`)
       .expect(403);
     expect(noClassScope.body.missingScopes).toEqual(['release:read']);
+  });
+
+  it('accepts any one of the @AnyScope() scopes', async () => {
+    for (const scope of ['release:read audit:read', 'release:read audit:admin']) {
+      await request(app.getHttpServer())
+        .get('/releases/audit')
+        .set('Authorization', `Bearer ${await token({ scope, jti: scope })}`)
+        .expect(200);
+    }
+    const res = await request(app.getHttpServer())
+      .get('/releases/audit')
+      .set('Authorization', `Bearer ${await token({ scope: 'release:read' })}`)
+      .expect(403);
+    expect(res.body.missingScopes).toEqual(['audit:read', 'audit:admin']);
   });
 
   it('lets @Public() routes through without a token', async () => {
