@@ -169,9 +169,10 @@ function containsPrereleaseQualifier(list: MavenList): boolean {
   );
 }
 
-// Maven accepts any string; this library refuses the ones that cannot be versions in a POM or that
-// collide with range syntax, so garbage yields INVALID_VERSION (and OSV `unknown`) instead of an ordering.
-const MAVEN_VERSION = /^[A-Za-z0-9._+-]+$/;
+// Maven accepts any string. This library requires a leading digit and no range punctuation: Maven's
+// own order is not transitive over versions that start with a qualifier (release.alpha < 0 < foo <
+// release.alpha in maven-artifact 3.9), so those yield INVALID_VERSION (OSV: unknown), not an order.
+const MAVEN_VERSION = /^[0-9][A-Za-z0-9._+-]*$/;
 
 export interface MavenVersion {
   readonly items: MavenList;
@@ -181,7 +182,7 @@ export const mavenScheme: VersionScheme<MavenVersion> = {
   id: 'maven',
   parse(input): ParsedVersion<MavenVersion> {
     const text = input.trim();
-    if (!MAVEN_VERSION.test(text) || !/^[A-Za-z0-9]/.test(text)) {
+    if (!MAVEN_VERSION.test(text)) {
       throw new VersioningError('INVALID_VERSION', `not a valid Maven version: "${input}"`, { scheme: 'maven', input });
     }
     const items = parseMavenItems(text);

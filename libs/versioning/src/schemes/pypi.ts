@@ -245,7 +245,9 @@ export function specifierSetContains(
   v: Pep440Version,
   options: SatisfiesOptions,
 ): boolean {
-  const prereleases = options.includePrerelease === true || specs.some(specifierAllowsPrerelease);
+  // Default as `packaging` 26 SpecifierSet.contains(): one candidate is "the only available version",
+  // so PEP 440 admits it even if it is a pre-release. `false` applies the resolver's rule instead.
+  const prereleases = options.includePrerelease !== false || specs.some(specifierAllowsPrerelease);
   if (!prereleases && isPrerelease(v)) return false;
   return specs.every((s) => specifierContains(s, v));
 }

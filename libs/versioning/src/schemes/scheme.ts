@@ -15,9 +15,12 @@ export type SchemeId =
 
 export interface SatisfiesOptions {
   /**
-   * npm, crates.io and PyPI exclude pre-releases from ranges that do not mention one (their
-   * resolvers' rule). Vulnerability matching usually wants them included: set this to true.
-   * Other ecosystems' native range syntax has no such rule and ignores the flag.
+   * Whether a pre-release can match a range that does not name one.
+   * npm and crates.io: default false, node-semver's and Cargo's rule (`^1.0.0` excludes `1.1.0-rc.1`).
+   * PyPI: default true, as `packaging` 26 `SpecifierSet.contains()` (a single candidate is "the only
+   * available version" in PEP 440's words); false applies the resolver rule, which admits
+   * pre-releases only when a specifier names one. Vulnerability matching wants true everywhere.
+   * The other ecosystems' native ranges have no such rule and ignore the flag.
    */
   readonly includePrerelease?: boolean;
 }

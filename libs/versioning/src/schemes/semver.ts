@@ -1,10 +1,16 @@
-import { Range, SemVer, compare as semverCompare, parse as semverParse, satisfies as semverSatisfies } from 'semver';
+import { Range, SemVer, compare as semverCompare, parse as semverParse } from 'semver';
 import { VersioningError } from '../errors';
 import type { Ordering } from '../ordering';
 import type { ParsedVersion, SatisfiesOptions, SchemeId, VersionScheme } from './scheme';
 
 /** Shared by the strict SemVer 2.0 scheme (OSV SEMVER ranges, crates.io) and npm (loose parsing). */
+// node-semver accepts a leading "v" or "=" and surrounding blanks even in strict mode; SemVer 2.0 does not.
+const STRICT_SEMVER_START = /^[0-9]/;
+
 function parseWith(id: SchemeId, input: string, loose: boolean): ParsedVersion<SemVer> {
+  if (!loose && (!STRICT_SEMVER_START.test(input) || input.trim() !== input)) {
+    throw new VersioningError('INVALID_VERSION', `not a valid ${id} version: "${input}"`, { scheme: id, input });
+  }
   let parsed: SemVer | null = null;
   try {
     parsed = semverParse(input, { loose });
@@ -29,9 +35,11 @@ function compareSemVer(a: SemVer, b: SemVer): Ordering {
   return semverCompare(a, b);
 }
 
-function buildRange(id: SchemeId, range: string, translated: string, options: SatisfiesOptions, loose: boolean): Range {
+// Ranges are always parsed strictly: node-semver's loose range grammar silently drops what it cannot
+// read (">=1.0.0 <<2" becomes ">=1.0.0"), which would widen a range instead of refusing it.
+function buildRange(id: SchemeId, range: string, translated: string, options: SatisfiesOptions): Range {
   try {
-    return new Range(translated, { loose, includePrerelease: options.includePrerelease === true });
+    return new Range(translated, { includePrerelease: options.includePrerelease === true });
   } catch (cause) {
     throw new VersioningError('INVALID_RANGE', `not a valid ${id} range: "${range}"`, { scheme: id, range }, { cause });
   }
@@ -43,7 +51,8 @@ export const npmScheme: VersionScheme<SemVer> = {
   parse: (input) => parseWith('npm', input, true),
   compare: compareSemVer,
   satisfies(version, range, options) {
-    return semverSatisfies(version.value, buildRange('npm', range, range, options, true));
+    // Range#test directly: semver.satisfies(v, rangeObject) rebuilds the range and drops its options.
+    return buildRange('npm', range, range, options).test(version.value);
   },
 };
 
@@ -85,9 +94,6 @@ export const semverScheme: VersionScheme<SemVer> = {
   parse: (input) => parseWith('semver', input, false),
   compare: compareSemVer,
   satisfies(version, range, options) {
-    return semverSatisfies(
-      version.value,
-      buildRange('semver', range, cargoRequirementToNodeRange(range), options, false),
-    );
+    return buildRange('semver', range, cargoRequirementToNodeRange(range), options).test(version.value);
   },
 };
