@@ -20,6 +20,9 @@ import {
 import { createTestNatsPrefix, createTestSchema, type TestNatsPrefix, type TestSchema } from '@stella/testing';
 import { eventually, openServiceDataSource, userCreated } from './helpers';
 
+// jest.config.js sets testTimeout per project, which Jest ignores: set it here.
+jest.setTimeout(60_000);
+
 const authorityStream = defineStream({ name: 'AUTHORITY', subjects: ['authority.>'], maxAgeDays: 1 });
 
 describe('libs/bus against the real JetStream and Postgres', () => {

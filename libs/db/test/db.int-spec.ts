@@ -2,6 +2,9 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createTestSchema, type TestSchema } from '@stella/testing';
 import { DbError, createDataSource, migrateCli, pingDatabase, runMigrations, withTransaction } from '@stella/db';
 
+// jest.config.js sets testTimeout per project, which Jest ignores: set it here.
+jest.setTimeout(60_000);
+
 class CreateWidgets1700000000000 implements MigrationInterface {
   name = 'CreateWidgets1700000000000';
   async up(queryRunner: QueryRunner): Promise<void> {
