@@ -137,6 +137,10 @@ describe('verifyAttestation', () => {
     expect(
       (await verifyAttestation(custom, trusted, { allowUnknownPredicate: true })).statement.predicateType,
     ).toBe('https://example.com/custom/v1');
+    const listed = await verifyAttestation(custom, trusted, {
+      predicateTypes: ['https://example.com/custom/v1'],
+    });
+    expect(listed.statement.predicate).toEqual(provenance.predicate);
   });
 
   it('refuses a signed payload that is not a valid Statement or predicate', async () => {

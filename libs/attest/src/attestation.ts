@@ -112,8 +112,10 @@ export async function verifyAttestation<T extends string = string>(
       },
     );
   }
+  // A type the caller lists explicitly is accepted even without a schema here.
   const predicate = parsePredicate(statement.predicateType, statement.predicate, {
-    allowUnknown: options.allowUnknownPredicate ?? false,
+    allowUnknown:
+      (options.allowUnknownPredicate ?? false) || (accepted?.includes(statement.predicateType as T) ?? false),
   });
 
   const isDecisionRecord = statement.predicateType === DECISION_RECORD_V1;

@@ -106,6 +106,10 @@ describe('Sigstore bundle v0.3', () => {
       }),
     ],
     ['not JSON', () => '{'],
+    [
+      'a message signature instead of a DSSE envelope',
+      (b) => ({ ...b, dsseEnvelope: undefined, messageSignature: { signature: 'AA==' } }),
+    ],
   ])('refuses a bundle with %s', async (_label, mutate) => {
     const envelope = await signEnvelope(payload, 'application/vnd.in-toto+json', [signer]);
     const bundle = toSigstoreBundle(envelope) as unknown as Record<string, unknown>;

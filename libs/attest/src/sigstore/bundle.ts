@@ -81,7 +81,8 @@ const BundleShapeSchema = z.object({
       })
       .optional(),
   }),
-  dsseEnvelope: z.unknown(),
+  // Message-signature bundles have no dsseEnvelope and are refused here.
+  dsseEnvelope: z.record(z.string(), z.unknown()),
 });
 
 export interface ParsedSigstoreBundle {
