@@ -6,6 +6,7 @@ import { createDataSource, runMigrations } from '@stella/db';
 import { SignJWT } from 'jose';
 import { connect } from 'nats';
 import { Client } from 'pg';
+import type { Logger } from '@stella/observability';
 import type { ServiceApp } from '@stella/platform';
 import {
   bootTestApp,
@@ -36,7 +37,10 @@ export interface AuthorityHarness {
 }
 
 /** An authority on a random port, with its own Postgres schema, NATS prefix and data directory. */
-export async function startAuthority(overrides: Record<string, unknown> = {}): Promise<AuthorityHarness> {
+export async function startAuthority(
+  overrides: Record<string, unknown> = {},
+  options: { logger?: Logger } = {},
+): Promise<AuthorityHarness> {
   const schema = await createTestSchema('auth');
   const nats = createTestNatsPrefix();
   const dataDir = mkdtempSync(join(tmpdir(), 'stella-authority-'));
@@ -53,6 +57,8 @@ export async function startAuthority(overrides: Record<string, unknown> = {}): P
     authorityBootstrapFile: join(dataDir, 'bootstrap.json'),
     ...overrides,
   });
+  // An explicit `authorityKek: undefined` override means "none configured" (generated into the data dir).
+  if ('authorityKek' in overrides && overrides.authorityKek === undefined) delete config.authorityKek;
   const migrationSource = createDataSource({
     url: schema.url,
     schema: schema.schema,
@@ -68,6 +74,7 @@ export async function startAuthority(overrides: Record<string, unknown> = {}): P
       service: 'authority',
       module: AuthorityModule,
       config: { ...config, ...extra },
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     apps.push(app);
     return app;

@@ -18,6 +18,10 @@ export class SigningKeyRepository {
     });
   }
 
+  async releaseConnections(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
   findActive(manager: EntityManager = this.dataSource.manager): Promise<SigningKeyEntity | null> {
     return manager.findOne(SigningKeyEntity, { where: { state: 'active' } });
   }

@@ -70,9 +70,15 @@ export class SigningKeysService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.ensureActiveKey();
-    // Fail at start, not at the first token request, when the KEK does not match the database.
-    await this.activeKey();
+    try {
+      await this.ensureActiveKey();
+      // Fail at start, not at the first token request, when the KEK does not match the database.
+      await this.activeKey();
+    } catch (error) {
+      // Nest does not close a half-started application: release the pool so the process can exit.
+      await this.repository.releaseConnections();
+      throw error;
+    }
   }
 
   /** Creates the first key when there is none (first start, or every key retired by hand). */
