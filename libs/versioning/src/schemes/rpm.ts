@@ -81,12 +81,21 @@ export function rpmvercmp(a: string, b: string): Ordering {
   return i >= a.length ? -1 : 1;
 }
 
-/** Total order for sorting and OSV: a missing release sorts as an empty one. */
+/**
+ * Total order for sorting and OSV, as rpm 4.18's rpm.vercmp(): a version without a release sorts
+ * below the same version with any release (1.0 < 1.0-~1).
+ */
 export function compareRpmVersions(a: RpmVersion, b: RpmVersion): Ordering {
   return (
     compareDigitStrings(a.epoch, b.epoch) ||
     rpmvercmp(a.version, b.version) ||
-    rpmvercmp(a.release ?? '', b.release ?? '')
+    (a.release !== null && b.release !== null
+      ? rpmvercmp(a.release, b.release)
+      : a.release === b.release
+        ? 0
+        : a.release === null
+          ? -1
+          : 1)
   );
 }
 
