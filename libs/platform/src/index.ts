@@ -19,3 +19,11 @@ export {
 } from './health/readiness.registry';
 export { postgresCheck, natsCheck, objectStoreCheck } from './health/checks';
 export { Lifecycle } from './lifecycle/lifecycle.service';
+export { STELLA_SERVICE_NAME } from './tokens';
+export { DatabaseModule, STELLA_DATA_SOURCE, type DatabaseModuleOptions } from './infra/database.module';
+export {
+  MessagingModule,
+  STELLA_BUS,
+  STELLA_OUTBOX_RELAY,
+  type MessagingModuleOptions,
+} from './infra/messaging.module';

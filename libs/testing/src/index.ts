@@ -2,3 +2,13 @@ export { DEFAULT_TEST_DATABASE_URL, DEFAULT_TEST_NATS_URL, testDatabaseUrl, test
 export { createTestSchema, type TestSchema } from './postgres';
 export { createTestNatsPrefix, type TestNatsPrefix, type CleanupTarget } from './nats';
 export { bootTestApp, type TestAppOptions } from './app';
+export {
+  startTestRegistry,
+  pushTestImage,
+  type TestRegistry,
+  type TestRegistryAuth,
+  type StartTestRegistryOptions,
+  type PushTestImageOptions,
+  type PushedTestImage,
+  type TestPlatform,
+} from './registry';

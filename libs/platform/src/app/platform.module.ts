@@ -4,10 +4,17 @@ import type { ServiceMetrics } from '@stella/observability';
 import { HealthController } from '../health/health.controller';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { Lifecycle } from '../lifecycle/lifecycle.service';
-import { STELLA_BUILD_INFO, STELLA_CONFIG, STELLA_LOGGER, STELLA_METRICS } from '../tokens';
+import {
+  STELLA_BUILD_INFO,
+  STELLA_CONFIG,
+  STELLA_LOGGER,
+  STELLA_METRICS,
+  STELLA_SERVICE_NAME,
+} from '../tokens';
 import type { BuildInfo } from './build-info';
 
 export interface PlatformModuleOptions {
+  service: string;
   config: unknown;
   logger: Logger;
   metrics: ServiceMetrics;
@@ -23,6 +30,7 @@ export class PlatformModule {
       module: PlatformModule,
       controllers: [HealthController],
       providers: [
+        { provide: STELLA_SERVICE_NAME, useValue: options.service },
         { provide: STELLA_CONFIG, useValue: options.config },
         { provide: STELLA_LOGGER, useValue: options.logger },
         { provide: STELLA_METRICS, useValue: options.metrics },
@@ -31,6 +39,7 @@ export class PlatformModule {
         Lifecycle,
       ],
       exports: [
+        STELLA_SERVICE_NAME,
         STELLA_CONFIG,
         STELLA_LOGGER,
         STELLA_METRICS,

@@ -47,7 +47,10 @@ export async function createServiceApp<C extends BaseServiceConfig>(
   const buildInfo = def.buildInfo ?? loadBuildInfo();
 
   @Module({
-    imports: [PlatformModule.forRoot({ config: def.config, logger, metrics, buildInfo }), def.module],
+    imports: [
+      PlatformModule.forRoot({ service: def.service, config: def.config, logger, metrics, buildInfo }),
+      def.module,
+    ],
   })
   class ServiceRootModule {}
 
