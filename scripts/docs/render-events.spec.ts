@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as contracts from '@stella/contracts';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { renderEventsDoc } = require('./render-events.js') as { renderEventsDoc: (c: typeof contracts) => string };
 
 describe('docs/events.md', () => {
