@@ -76,6 +76,18 @@ export interface ResolvedEcosystem {
  * case-insensitively (`pypi` and `PyPI` both work) and reported in OSV's spelling.
  */
 export function resolveEcosystem(ecosystem: string): ResolvedEcosystem {
+  const cached = typeof ecosystem === 'string' ? resolved.get(ecosystem) : undefined;
+  if (cached) return cached;
+  const result = resolveUncached(ecosystem);
+  // Callers pass a handful of distinct strings over and over; the bound keeps hostile input from growing it.
+  if (resolved.size < MAX_CACHED_ECOSYSTEMS) resolved.set(ecosystem, result);
+  return result;
+}
+
+const MAX_CACHED_ECOSYSTEMS = 512;
+const resolved = new Map<string, ResolvedEcosystem>();
+
+function resolveUncached(ecosystem: string): ResolvedEcosystem {
   const text = checkEcosystemInput(ecosystem);
   const colon = text.indexOf(':');
   const base = (colon >= 0 ? text.slice(0, colon) : text).trim();
@@ -86,7 +98,11 @@ export function resolveEcosystem(ecosystem: string): ResolvedEcosystem {
       supported: SUPPORTED_ECOSYSTEMS,
     });
   }
-  return { ecosystem: canonical, release: colon >= 0 ? text.slice(colon + 1) : null, scheme: ECOSYSTEM_SCHEMES[canonical] };
+  return Object.freeze({
+    ecosystem: canonical,
+    release: colon >= 0 ? text.slice(colon + 1) : null,
+    scheme: ECOSYSTEM_SCHEMES[canonical],
+  });
 }
 
 // purl types (package-url spec) to OSV ecosystems; deb, rpm and apk consult the namespace (the distro).

@@ -1,4 +1,4 @@
-import { Range, SemVer, compare as semverCompare, parse as semverParse } from 'semver';
+import { Range, SemVer, parse as semverParse } from 'semver';
 import { VersioningError } from '../errors';
 import type { Ordering } from '../ordering';
 import type { ParsedVersion, SatisfiesOptions, SchemeId, VersionScheme } from './scheme';
@@ -31,8 +31,9 @@ function parseWith(id: SchemeId, input: string, loose: boolean): ParsedVersion<S
   };
 }
 
+// SemVer#compare directly: semver.compare() re-parses objects whose `loose` flag differs from its own.
 function compareSemVer(a: SemVer, b: SemVer): Ordering {
-  return semverCompare(a, b);
+  return a.compare(b);
 }
 
 // Ranges are always parsed strictly: node-semver's loose range grammar silently drops what it cannot
