@@ -29,10 +29,15 @@ export function* osvAffectedEntries(file: string): Generator<OsvRecordAffected> 
   }
 }
 
-/** Every version string an OSV file mentions (events and versions lists), deduplicated, in file order. */
-export function osvVersions(file: string): string[] {
+/**
+ * Every version string an OSV file mentions (events and versions lists), deduplicated, in file
+ * order; with `ecosystem`, only from entries of that base ecosystem.
+ */
+export function osvVersions(file: string, ecosystem?: string): string[] {
   const seen = new Set<string>();
+  if (!existsSync(file)) return [];
   for (const affected of osvAffectedEntries(file)) {
+    if (ecosystem !== undefined && affected.package?.ecosystem?.split(':')[0] !== ecosystem) continue;
     for (const range of affected.ranges ?? []) {
       if (range.type === 'GIT') continue;
       for (const event of range.events) {
