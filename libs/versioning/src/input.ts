@@ -43,12 +43,17 @@ function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   return result.data;
 }
 
+/** True when `value` would pass checkVersionInput; for data (OSV events) that is judged, not refused. */
+export function isAcceptableVersionText(value: string): boolean {
+  return value.length <= MAX_VERSION_LENGTH && !hasControlCharacter(value);
+}
+
 /**
  * Hot path: versions are checked on every comparison, so the common valid case is decided by the
  * same three conditions the zod schema states; zod runs only to describe a rejection.
  */
 export function checkVersionInput(value: unknown, field = 'version'): string {
-  if (typeof value === 'string' && value.length <= MAX_VERSION_LENGTH && !hasControlCharacter(value)) {
+  if (typeof value === 'string' && isAcceptableVersionText(value)) {
     return value;
   }
   return check(versionInputSchema, value, field);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resolveEcosystem, schemeById } from './ecosystems';
 import { VersioningError } from './errors';
-import { MAX_VERSION_LENGTH, checkVersionInput } from './input';
+import { checkVersionInput, isAcceptableVersionText } from './input';
 import type { Ordering } from './ordering';
 import type { SchemeId, VersionScheme } from './schemes/scheme';
 
@@ -95,6 +95,16 @@ function compareEventTo(scheme: VersionScheme<unknown>, version: unknown, event:
   return scheme.compare(version, event.value);
 }
 
+type ParseOutcome = { ok: true; value: unknown } | { ok: false };
+
+function tryParse(scheme: VersionScheme<unknown>, text: string): ParseOutcome {
+  try {
+    return { ok: true, value: scheme.parse(text).value };
+  } catch {
+    return { ok: false };
+  }
+}
+
 function compileRange(
   index: number,
   range: z.infer<typeof rangeSchema>,
@@ -119,19 +129,15 @@ function compileRange(
     if (kind === 'introduced' && text === '0') compiled = { kind, position: 'min', value: null };
     else if (kind === 'limit' && text === '*') compiled = { kind, position: 'max', value: null };
     else {
-      const candidate = isSemver ? stripV(text) : text;
-      let value: unknown;
-      try {
-        if (candidate.length > MAX_VERSION_LENGTH) throw new Error('too long');
-        value = scheme.parse(candidate).value;
-      } catch {
+      const parsed = isAcceptableVersionText(text) ? tryParse(scheme, isSemver ? stripV(text) : text) : { ok: false as const };
+      if (!parsed.ok) {
         return {
           status: 'unknown',
           reason: 'UNPARSEABLE_EVENT',
           detail: `range ${index}: ${kind} "${text.slice(0, 80)}" is not a valid ${scheme.id} version`,
         };
       }
-      compiled = { kind, position: 'value', value };
+      compiled = { kind, position: 'value', value: parsed.value };
     }
     (kind === 'limit' ? limits : events).push(compiled);
   }
@@ -165,16 +171,6 @@ function rangeIncludes(range: Extract<CompiledRange, { status: 'ready' }>, versi
   return vulnerable;
 }
 
-type ParseOutcome = { ok: true; value: unknown } | { ok: false };
-
-function tryParse(scheme: VersionScheme<unknown>, text: string): ParseOutcome {
-  try {
-    return { ok: true, value: scheme.parse(text).value };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /**
  * Validates an OSV `affected` entry and prepares it for repeated evaluation in `ecosystem`.
  * Throws VersioningError: UNKNOWN_ECOSYSTEM, INVALID_INPUT, INVALID_OSV_AFFECTED.
@@ -194,7 +190,7 @@ export function compileAffected(ecosystem: string, affected: unknown): AffectedE
   const listed = parsed.data.versions ?? [];
   const listedExact = new Set(listed);
   const listedParsed = listed
-    .filter((v) => v.length <= MAX_VERSION_LENGTH)
+    .filter(isAcceptableVersionText)
     .map((v) => tryParse(ecosystemScheme, v))
     .flatMap((p) => (p.ok ? [p.value] : []));
   const hasVersionList = parsed.data.versions !== undefined && listed.length > 0;

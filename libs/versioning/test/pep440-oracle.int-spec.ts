@@ -82,6 +82,10 @@ function isPep440(v: string): boolean {
     const random = seededRandom(14);
     const specVersions = [...real.slice(0, 400), ...fc.sample(generated, { seed: 15, numRuns: 400 })];
     const specs = specVersions.map((v) => [v, SPECIFIERS[Math.floor(random() * SPECIFIERS.length)] as string] as [string, string]);
+    // Arbitrary equality compares the candidate as written.
+    for (const v of ['1.0', 'v1.0', ' 1.0', '1.0.0', 'V1.0', '1.0+LOCAL', '1.0+local']) {
+      specs.push([v, '===1.0'], [v, '===1.0+local']);
+    }
 
     const result = run(python as string, ['-c', PACKAGING_ORACLE], JSON.stringify({ valid: candidates, pairs, specs }));
     expect(result.stderr).toBe('');

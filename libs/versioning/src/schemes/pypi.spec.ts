@@ -131,6 +131,8 @@ describe('PyPI (PEP 440)', () => {
       // Arbitrary equality compares the normalised spelling as a string
       ['1.0', '===1.0', true],
       ['1.0.0', '===1.0', false],
+      ['v1.0', '===1.0', false],
+      ['1.0+ABC', '===1.0+abc', true],
       // Sets: every clause must hold
       ['1.5', '>=1.0, <2.0, !=1.5', false],
       ['1.6', '>=1.0, <2.0, !=1.5', true],

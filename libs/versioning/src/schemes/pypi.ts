@@ -198,11 +198,12 @@ function prefixMatches(candidate: Pep440Version, prefix: Pep440Version): boolean
   return prefix.release.every((part, i) => compareDigitStrings(candidate.release[i] ?? '0', part) === 0);
 }
 
-function specifierContains(spec: Specifier, v: Pep440Version): boolean {
+function specifierContains(spec: Specifier, v: Pep440Version, raw: string): boolean {
   const operand = spec.version;
   switch (spec.operator) {
     case '===':
-      return formatPep440(v).toLowerCase() === spec.text.toLowerCase();
+      // As packaging 26: the candidate string as given, not its normal form, so ===1.0 rejects v1.0.
+      return raw.toLowerCase() === spec.text.toLowerCase();
     case '==':
     case '!=': {
       if (!operand) return false;
@@ -242,14 +243,15 @@ function specifierAllowsPrerelease(spec: Specifier): boolean {
 
 export function specifierSetContains(
   specs: readonly Specifier[],
-  v: Pep440Version,
+  version: ParsedVersion<Pep440Version>,
   options: SatisfiesOptions,
 ): boolean {
+  const v = version.value;
   // Default as `packaging` 26 SpecifierSet.contains(): one candidate is "the only available version",
   // so PEP 440 admits it even if it is a pre-release. `false` applies the resolver's rule instead.
   const prereleases = options.includePrerelease !== false || specs.some(specifierAllowsPrerelease);
   if (!prereleases && isPrerelease(v)) return false;
-  return specs.every((s) => specifierContains(s, v));
+  return specs.every((s) => specifierContains(s, v, version.input));
 }
 
 export const pypiScheme: VersionScheme<Pep440Version> = {
@@ -263,6 +265,6 @@ export const pypiScheme: VersionScheme<Pep440Version> = {
   },
   compare: comparePep440,
   satisfies(version, range, options) {
-    return specifierSetContains(parseSpecifierSet(range), version.value, options);
+    return specifierSetContains(parseSpecifierSet(range), version, options);
   },
 };
