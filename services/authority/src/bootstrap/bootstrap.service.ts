@@ -4,6 +4,7 @@ import type { Logger } from '@stella/observability';
 import { STELLA_CONFIG, STELLA_LOGGER } from '@stella/platform';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { schemaOf } from '@stella/db';
 import type { DataSource } from 'typeorm';
 import { ClientsService } from '../clients/clients.service';
 import { SYSTEM_ACTOR } from '../common/actor';
@@ -64,7 +65,9 @@ export class BootstrapService implements OnApplicationBootstrap {
     const password = generatePassword();
     const passwordHash = await this.passwords.hash(password);
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [BOOTSTRAP_LOCK]);
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `${BOOTSTRAP_LOCK}:${schemaOf(this.dataSource)}`,
+      ]);
       const done: unknown[] = await manager.query('SELECT 1 FROM bootstrap_state');
       if (done.length > 0) return undefined;
 

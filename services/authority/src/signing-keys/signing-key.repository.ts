@@ -1,19 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { schemaOf } from '@stella/db';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AUTHORITY_DATA_SOURCE } from '../common/tokens';
 import { SigningKeyEntity } from './signing-key.entity';
 
-/** Serialises key creation, rotation and retirement across replicas (transaction-scoped). */
+/** Serialises key creation, rotation and retirement across replicas (transaction-scoped, per schema). */
 const SIGNING_KEYS_LOCK = 'stella.authority.signing-keys';
 
 @Injectable()
 export class SigningKeyRepository {
-  constructor(@Inject(AUTHORITY_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  private readonly lockKey: string;
+
+  constructor(@Inject(AUTHORITY_DATA_SOURCE) private readonly dataSource: DataSource) {
+    this.lockKey = `${SIGNING_KEYS_LOCK}:${schemaOf(dataSource)}`;
+  }
 
   /** Runs work in a transaction holding the signing-keys advisory lock. */
   async exclusively<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [SIGNING_KEYS_LOCK]);
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [this.lockKey]);
       return work(manager);
     });
   }
