@@ -1,3 +1,4 @@
+import { createJwksTokenVerifier, ServiceTokenClient } from '@stella/auth';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import {
   api,
@@ -136,6 +137,37 @@ describe('POST /oauth/token', () => {
       );
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_request');
+    });
+  });
+
+  it('works with the libs/auth ServiceTokenClient and JWKS verifier end to end', async () => {
+    const client = new ServiceTokenClient({
+      tokenUrl: `${h.url}/oauth/token`,
+      clientId: adminId,
+      clientSecret: adminSecret,
+      scopes: ['release:read', 'scan:write'],
+      audience: 'stella',
+    });
+    const token = await client.getToken();
+    expect(await client.getToken()).toBe(token);
+    const verifier = createJwksTokenVerifier({
+      jwksUrl: `${h.url}/.well-known/jwks.json`,
+      issuer: TEST_ISSUER,
+      audience: 'stella',
+    });
+    const principal = await verifier.verify(token);
+    expect(principal).toMatchObject({ clientId: adminId, tenant: 'default', kind: 'client' });
+    expect([...principal.scopes].sort()).toEqual(['release:read', 'scan:write']);
+    const refused = new ServiceTokenClient({
+      tokenUrl: `${h.url}/oauth/token`,
+      clientId: adminId,
+      clientSecret: 'wrong',
+      scopes: ['release:read'],
+    });
+    await expect(refused.getToken()).rejects.toMatchObject({
+      code: 'TOKEN_REQUEST_REJECTED',
+      status: 401,
+      oauthError: 'invalid_client',
     });
   });
 
