@@ -109,8 +109,11 @@ function isPep440(v: string): boolean {
     // The default (no includePrerelease) is compared only with packaging 26+, whose contains()
     // admits a lone pre-release; older releases applied the resolver rule there.
     const major = Number(oracle.version.split('.')[0]);
+    // Before packaging 26, === compared the normal form (v1.0 matched ===1.0); only 26+ is the reference.
     const membership = specs
-      .map(([v, s], i) => {
+      .map(([v, s], i) => ({ v, s, i }))
+      .filter(({ s }) => major >= 26 || !s.startsWith('==='))
+      .map(({ v, s, i }) => {
         const [withPre, byDefault] = oracle.specs[i] as [boolean, boolean];
         return {
           check: `${v} in "${s}"`,
