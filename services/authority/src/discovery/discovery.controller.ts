@@ -30,9 +30,9 @@ export class DiscoveryController {
     };
   }
 
-  /** Short cache: verifiers refetch on unknown kids anyway, and rotation must show up quickly. */
+  /** Short cache: a rotated-in key must reach verifiers that refetch for its unknown kid within seconds. */
   @Get('jwks.json')
-  @Header('Cache-Control', 'public, max-age=60')
+  @Header('Cache-Control', 'public, max-age=10')
   async jwks(): Promise<{ keys: JWK[] }> {
     return { keys: await this.keys.publishedKeys() };
   }
