@@ -18,6 +18,8 @@ export class AuthorityError extends Error {
   }
 }
 
+export const CLI_CLIENT_ID = 'stella-cli';
+
 export type TokenRequest =
   | { grant: 'client_credentials'; clientId: string; clientSecret: string; scope?: string }
   | { grant: 'password'; username: string; password: string; tenant?: string; scope?: string };
@@ -34,6 +36,8 @@ export async function requestToken(authorityUrl: string, request: TokenRequest):
     const basic = `${encodeURIComponent(request.clientId)}:${encodeURIComponent(request.clientSecret)}`;
     headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
   } else {
+    // The CLI is the authority's first-party public client: no secret, password grant only.
+    form.set('client_id', CLI_CLIENT_ID);
     form.set('username', request.username);
     form.set('password', request.password);
     if (request.tenant) form.set('tenant', request.tenant);
