@@ -186,7 +186,10 @@ export function compileAffected(ecosystem: string, affected: unknown): AffectedE
   const ecosystemScheme = schemeById(resolved.scheme);
   const semverScheme = schemeById('semver' satisfies SchemeId);
   const ranges = (parsed.data.ranges ?? []).map((r, i) => compileRange(i, r, ecosystemScheme, semverScheme));
-  const ignored = ranges.flatMap((r) => (r.status === 'ignored' ? [r.ignored] : []));
+  // Shared by every result of this evaluator, so frozen: one caller cannot alter another's answer.
+  const ignored: readonly IgnoredRange[] = Object.freeze(
+    ranges.flatMap((r) => (r.status === 'ignored' ? [Object.freeze(r.ignored)] : [])),
+  );
   const listed = parsed.data.versions ?? [];
   const listedExact = new Set(listed);
   const listedParsed = listed
