@@ -1,12 +1,17 @@
 import { displayValue, isSecretKey, withoutUrlPassword } from './redaction';
 
 describe('redaction', () => {
-  it.each(['clientSecret', 'databasePassword', 'signingKey', 'apiToken', 'objectStoreAccessKey'])(
-    'treats %s as secret',
-    (key) => {
-      expect(isSecretKey(key)).toBe(true);
-    },
-  );
+  it.each([
+    'clientSecret',
+    'databasePassword',
+    'signingKey',
+    'apiToken',
+    'objectStoreAccessKey',
+    'authorityKek',
+    'registryCredentials',
+  ])('treats %s as secret', (key) => {
+    expect(isSecretKey(key)).toBe(true);
+  });
 
   it.each(['databaseUrl', 'tokenAudience', 'httpPort', 'keyring'])('treats %s as not secret', (key) => {
     expect(isSecretKey(key)).toBe(false);

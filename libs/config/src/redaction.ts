@@ -1,4 +1,5 @@
-const SECRET_KEY_NAME = /(secret|password|key|token)$/i;
+// `kek` = key-encryption key (e.g. STELLA_AUTHORITY_KEK).
+const SECRET_KEY_NAME = /(secret|password|key|token|kek|credentials)$/i;
 const URL_USERINFO_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^/?#@:\s"]*:)[^/?#@\s"]*@/gi;
 
 export const REDACTED = '(redacted)';

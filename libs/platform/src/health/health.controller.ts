@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Res, SetMetadata } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ServiceMetrics } from '@stella/observability';
 import { Lifecycle } from '../lifecycle/lifecycle.service';
@@ -6,7 +6,14 @@ import { STELLA_BUILD_INFO, STELLA_METRICS } from '../tokens';
 import type { BuildInfo } from '../app/build-info';
 import { ReadinessRegistry, ReadinessReport } from './readiness.registry';
 
+/**
+ * Marks routes that never need a token, in the vocabulary of libs/auth's guard
+ * (`PUBLIC_ROUTE_METADATA`); spelled out here so the platform does not depend on libs/auth.
+ */
+export const PUBLIC_ROUTE = SetMetadata('stella:auth:public', true);
+
 /** Liveness, readiness, version and metrics: the same four endpoints on every service. */
+@PUBLIC_ROUTE
 @Controller()
 export class HealthController {
   constructor(
