@@ -33,7 +33,9 @@ function benchMigration(schema) {
     name = 'BenchTables1700000000000';
     async up(queryRunner) {
       await createOutboxTables(queryRunner, schema);
-      await queryRunner.query(`CREATE TABLE "${schema}".effects (id bigserial PRIMARY KEY, event_id text NOT NULL)`);
+      await queryRunner.query(
+        `CREATE TABLE "${schema}".effects (id bigserial PRIMARY KEY, event_id text NOT NULL)`,
+      );
     }
     async down() {}
   };
@@ -43,7 +45,12 @@ function event(index) {
   return buildEvent('stella.authority.user.created', {
     source: '/stella/bench',
     tenant: 'bench',
-    data: { tenantId: 'bench', userId: `user-${index}`, username: `user${index}`, actor: { type: 'system', id: 'bench' } },
+    data: {
+      tenantId: 'bench',
+      userId: `user-${index}`,
+      username: `user${index}`,
+      actor: { type: 'system', id: 'bench' },
+    },
   });
 }
 
@@ -57,7 +64,11 @@ async function main() {
     poolSize: WRITERS + CONSUMER_CONCURRENCY + 4,
     migrations: [benchMigration(testSchema.schema)],
   });
-  const bus = await connectBus({ servers: prefix.servers, name: 'stella-bench-outbox', prefix: prefix.prefix });
+  const bus = await connectBus({
+    servers: prefix.servers,
+    name: 'stella-bench-outbox',
+    prefix: prefix.prefix,
+  });
   let relay;
   let consumer;
   try {
@@ -94,7 +105,8 @@ async function main() {
     const written = performance.now();
 
     const deadline = started + DEADLINE_MS;
-    while (consumer.stats.processed + consumer.stats.duplicates < TOTAL && performance.now() < deadline) await sleep(10);
+    while (consumer.stats.processed + consumer.stats.duplicates < TOTAL && performance.now() < deadline)
+      await sleep(10);
     const consumed = performance.now();
 
     // Let any straggling redelivery land before counting effects.

@@ -14,7 +14,13 @@ export {
   type StreamDefinition,
 } from './streams';
 export { publishEvent, eventHeaders, type PublishResult } from './publish';
-export { createOutboxTables, dropOutboxTables, INBOX_TABLE, OUTBOX_CHANNEL, OUTBOX_TABLE } from './outbox/tables';
+export {
+  createOutboxTables,
+  dropOutboxTables,
+  INBOX_TABLE,
+  OUTBOX_CHANNEL,
+  OUTBOX_TABLE,
+} from './outbox/tables';
 export { OutboxWriter, type EnqueueResult } from './outbox/writer';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/relay';
 export {

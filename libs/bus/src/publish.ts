@@ -1,5 +1,12 @@
 import { headers as natsHeaders, type MsgHdrs, type PubAck } from 'nats';
-import { CLOUDEVENTS_CONTENT_TYPE, encodeEvent, eventSubject, parseEvent, type AnyCloudEvent, type CloudEvent } from '@stella/contracts';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  encodeEvent,
+  eventSubject,
+  parseEvent,
+  type AnyCloudEvent,
+  type CloudEvent,
+} from '@stella/contracts';
 import type { Bus } from './connection';
 import { BusError, errorMessage } from './errors';
 
@@ -36,9 +43,13 @@ export async function publishEncodedEvent(
       timeout: timeoutMs,
     });
   } catch (error) {
-    throw new BusError('PUBLISH_FAILED', `publish of ${message.type} ${message.id} to ${subject} failed: ${errorMessage(error)}`, {
-      cause: error,
-    });
+    throw new BusError(
+      'PUBLISH_FAILED',
+      `publish of ${message.type} ${message.id} to ${subject} failed: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
 }

@@ -3,7 +3,12 @@ import { BusError } from './errors';
 import { deadLetterStream, deadLetterSubject, defineStream, streamConfig, streamName } from './streams';
 
 describe('stream definitions', () => {
-  const authority = defineStream({ name: 'AUTHORITY', subjects: ['authority.>'], maxAgeDays: 7, description: 'authority events' });
+  const authority = defineStream({
+    name: 'AUTHORITY',
+    subjects: ['authority.>'],
+    maxAgeDays: 7,
+    description: 'authority events',
+  });
 
   it('maps to a prefixed JetStream config with an explicit duplicate window', () => {
     expect(streamConfig('prod', authority)).toEqual({
@@ -21,7 +26,10 @@ describe('stream definitions', () => {
   });
 
   it('names the dead-letter stream and subjects under the prefix', () => {
-    expect(streamConfig('prod', deadLetterStream)).toMatchObject({ name: 'PROD_DLQ', subjects: ['prod.dlq.>'] });
+    expect(streamConfig('prod', deadLetterStream)).toMatchObject({
+      name: 'PROD_DLQ',
+      subjects: ['prod.dlq.>'],
+    });
     expect(deadLetterSubject('prod', 'notify-authority')).toBe('prod.dlq.notify-authority');
     expect(streamName('t-1', authority)).toBe('T_1_AUTHORITY');
   });

@@ -1,11 +1,4 @@
-import {
-  DiscardPolicy,
-  RetentionPolicy,
-  StorageType,
-  nanos,
-  type StreamConfig,
-  type StreamInfo,
-} from 'nats';
+import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type StreamConfig, type StreamInfo } from 'nats';
 import { z } from 'zod';
 import type { Bus } from './connection';
 import { BusError, JS_STREAM_NOT_FOUND, jetStreamErrorCode } from './errors';
@@ -53,10 +46,19 @@ const definitionSchema = z.strictObject({
 export function defineStream(definition: StreamDefinition): StreamDefinition {
   const parsed = definitionSchema.safeParse(definition);
   if (!parsed.success) {
-    throw new BusError('INVALID_STREAM_DEFINITION', `stream ${definition.name}: ${z.prettifyError(parsed.error)}`);
+    throw new BusError(
+      'INVALID_STREAM_DEFINITION',
+      `stream ${definition.name}: ${z.prettifyError(parsed.error)}`,
+    );
   }
-  if (parsed.data.duplicateWindowMs !== undefined && parsed.data.duplicateWindowMs > parsed.data.maxAgeDays * DAY_MS) {
-    throw new BusError('INVALID_STREAM_DEFINITION', `stream ${definition.name}: duplicate window exceeds max age`);
+  if (
+    parsed.data.duplicateWindowMs !== undefined &&
+    parsed.data.duplicateWindowMs > parsed.data.maxAgeDays * DAY_MS
+  ) {
+    throw new BusError(
+      'INVALID_STREAM_DEFINITION',
+      `stream ${definition.name}: duplicate window exceeds max age`,
+    );
   }
   return Object.freeze({ ...parsed.data, subjects: Object.freeze([...parsed.data.subjects]) });
 }
@@ -83,7 +85,10 @@ export function deadLetterSubject(prefix: string, consumer: string): string {
 }
 
 /** The JetStream config a definition stands for under `prefix`. */
-export function streamConfig(prefix: string, definition: StreamDefinition): Partial<StreamConfig> & { name: string } {
+export function streamConfig(
+  prefix: string,
+  definition: StreamDefinition,
+): Partial<StreamConfig> & { name: string } {
   return {
     name: streamName(prefix, definition),
     subjects: definition.subjects.map((subject) => prefixedSubject(prefix, subject)),
@@ -105,7 +110,14 @@ export interface EnsureStreamResult {
   action: EnsureStreamAction;
 }
 
-const UPDATABLE_FIELDS = ['description', 'max_age', 'max_bytes', 'duplicate_window', 'num_replicas', 'discard'] as const;
+const UPDATABLE_FIELDS = [
+  'description',
+  'max_age',
+  'max_bytes',
+  'duplicate_window',
+  'num_replicas',
+  'discard',
+] as const;
 
 function differences(current: StreamConfig, desired: Partial<StreamConfig>): string[] {
   const changed: string[] = [];
@@ -122,7 +134,10 @@ function differences(current: StreamConfig, desired: Partial<StreamConfig>): str
  * the definition. Retention and storage cannot change in place: that is a STREAM_CONFLICT for a
  * human to resolve, never a silent delete.
  */
-export async function ensureStreams(bus: Bus, definitions: readonly StreamDefinition[]): Promise<EnsureStreamResult[]> {
+export async function ensureStreams(
+  bus: Bus,
+  definitions: readonly StreamDefinition[],
+): Promise<EnsureStreamResult[]> {
   const all = [...definitions.filter((definition) => definition !== deadLetterStream), deadLetterStream];
   const results: EnsureStreamResult[] = [];
   for (const definition of all) {

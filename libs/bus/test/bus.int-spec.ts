@@ -17,7 +17,12 @@ import {
   type Bus,
   type RunningConsumer,
 } from '@stella/bus';
-import { createTestNatsPrefix, createTestSchema, type TestNatsPrefix, type TestSchema } from '@stella/testing';
+import {
+  createTestNatsPrefix,
+  createTestSchema,
+  type TestNatsPrefix,
+  type TestSchema,
+} from '@stella/testing';
 import { eventually, openServiceDataSource, userCreated } from './helpers';
 
 // jest.config.js sets testTimeout per project, which Jest ignores: set it here.
@@ -114,7 +119,9 @@ describe('libs/bus against the real JetStream and Postgres', () => {
     const second = await publishEvent(bus, event);
     expect(first.duplicate).toBe(false);
     expect(second).toEqual({ ...first, duplicate: true });
-    const stored = await bus.jsm.streams.getMessage(streamName(bus.prefix, authorityStream), { seq: first.seq });
+    const stored = await bus.jsm.streams.getMessage(streamName(bus.prefix, authorityStream), {
+      seq: first.seq,
+    });
     expect(stored.subject).toBe(`${bus.prefix}.authority.user.created`);
     expect(stored.header.get('Nats-Msg-Id')).toBe(event.id);
     expect(stored.header.get('content-type')).toBe('application/cloudevents+json');
@@ -173,7 +180,9 @@ describe('libs/bus against the real JetStream and Postgres', () => {
     // Other tests' rows may be pending in the same outbox: relay until ours was attempted.
     await eventually(async () => {
       await relay.relayBatch();
-      const [row] = await dataSource.query('SELECT publish_attempts FROM stella_outbox WHERE event_id = $1', [event.id]);
+      const [row] = await dataSource.query('SELECT publish_attempts FROM stella_outbox WHERE event_id = $1', [
+        event.id,
+      ]);
       return row.publish_attempts > 0;
     });
     const [row] = await dataSource.query(
@@ -221,7 +230,10 @@ describe('libs/bus against the real JetStream and Postgres', () => {
       backoffMs: [10, 20],
       handler: async (event, manager) => {
         attempts += 1;
-        await manager.query('INSERT INTO effects (consumer, event_id) VALUES ($1, $2)', ['poisoned', event.id]);
+        await manager.query('INSERT INTO effects (consumer, event_id) VALUES ($1, $2)', [
+          'poisoned',
+          event.id,
+        ]);
         throw new Error('cannot handle\nthis');
       },
     });
@@ -263,8 +275,14 @@ describe('libs/bus against the real JetStream and Postgres', () => {
     await bus.js.publish(`${bus.prefix}.authority.user.created`, 'not json');
 
     const dead = await deadLetters(bus, 2);
-    expect(dead.map((msg) => msg.headers!.get(DLQ_HEADERS.reason))).toEqual(['invalid_event', 'invalid_event']);
-    expect(dead.map((msg) => msg.headers!.get(DLQ_HEADERS.errorCode))).toEqual(['INVALID_EVENT_DATA', 'INVALID_EVENT_JSON']);
+    expect(dead.map((msg) => msg.headers!.get(DLQ_HEADERS.reason))).toEqual([
+      'invalid_event',
+      'invalid_event',
+    ]);
+    expect(dead.map((msg) => msg.headers!.get(DLQ_HEADERS.errorCode))).toEqual([
+      'INVALID_EVENT_DATA',
+      'INVALID_EVENT_JSON',
+    ]);
     expect(dead.map((msg) => msg.headers!.get(DLQ_HEADERS.deliveries))).toEqual(['1', '1']);
     expect(calls).toBe(0);
   });
@@ -286,8 +304,12 @@ describe('libs/bus against the real JetStream and Postgres', () => {
     await publishEvent(bus, event);
     // The same event published again past JetStream's dedup (another msg id), as after the
     // duplicate window or from a second producer: the inbox must drop it.
-    await bus.js.publish(`${bus.prefix}.authority.user.created`, encodeEvent(event), { msgID: `${event.id}-again` });
-    await bus.js.publish(`${bus.prefix}.authority.user.created`, encodeEvent(event), { msgID: `${event.id}-third` });
+    await bus.js.publish(`${bus.prefix}.authority.user.created`, encodeEvent(event), {
+      msgID: `${event.id}-again`,
+    });
+    await bus.js.publish(`${bus.prefix}.authority.user.created`, encodeEvent(event), {
+      msgID: `${event.id}-third`,
+    });
     await eventually(() => consumer.stats.processed + consumer.stats.duplicates === 3);
     expect(consumer.stats).toMatchObject({ processed: 1, duplicates: 2 });
     expect(await effectsOf('dedup')).toEqual([event.id]);
@@ -299,13 +321,27 @@ describe('libs/bus against the real JetStream and Postgres', () => {
     const handler = async (event: { id: string }, manager: { query: DataSource['query'] }) => {
       await manager.query('INSERT INTO effects (consumer, event_id) VALUES ($1, $2)', ['resume', event.id]);
     };
-    const first = await startConsumer({ bus, dataSource, stream: authorityStream, durable: 'resume', concurrency: 3, handler });
+    const first = await startConsumer({
+      bus,
+      dataSource,
+      stream: authorityStream,
+      durable: 'resume',
+      concurrency: 3,
+      handler,
+    });
     for (const event of events.slice(0, 20)) await publishEvent(bus, event);
     await eventually(() => first.stats.processed === 20);
     await first.stop();
 
     for (const event of events.slice(20)) await publishEvent(bus, event);
-    const second = await startConsumer({ bus, dataSource, stream: authorityStream, durable: 'resume', concurrency: 3, handler });
+    const second = await startConsumer({
+      bus,
+      dataSource,
+      stream: authorityStream,
+      durable: 'resume',
+      concurrency: 3,
+      handler,
+    });
     consumers.push(second);
     await eventually(() => second.stats.processed === 20);
     expect((await effectsOf('resume')).sort()).toEqual(events.map((event) => event.id).sort());
@@ -315,7 +351,13 @@ describe('libs/bus against the real JetStream and Postgres', () => {
   it('refuses invalid consumer options', async () => {
     const bus = await freshBus();
     await expect(
-      startConsumer({ bus, dataSource, stream: authorityStream, durable: 'Has.Dots', handler: async () => undefined }),
+      startConsumer({
+        bus,
+        dataSource,
+        stream: authorityStream,
+        durable: 'Has.Dots',
+        handler: async () => undefined,
+      }),
     ).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
 
@@ -326,6 +368,8 @@ describe('libs/bus against the real JetStream and Postgres', () => {
       tenant: 'acme',
       data: { tenantId: 'acme', name: 'Acme', actor: { type: 'system', id: 'x' } },
     });
-    await expect(publishEvent(bus, { ...event, tenant: 'bad tenant' })).rejects.toMatchObject({ code: 'INVALID_ENVELOPE' });
+    await expect(publishEvent(bus, { ...event, tenant: 'bad tenant' })).rejects.toMatchObject({
+      code: 'INVALID_ENVELOPE',
+    });
   });
 });

@@ -37,7 +37,12 @@ export function userCreated(index: number, tenant = 'acme'): AnyCloudEvent {
     source: '/stella/authority',
     tenant,
     subject: `user-${index}`,
-    data: { tenantId: tenant, userId: `user-${index}`, username: `user${index}`, actor: { type: 'system', id: 'test' } },
+    data: {
+      tenantId: tenant,
+      userId: `user-${index}`,
+      username: `user${index}`,
+      actor: { type: 'system', id: 'test' },
+    },
   });
 }
 

@@ -10,7 +10,12 @@ import {
   type Bus,
   type RunningConsumer,
 } from '@stella/bus';
-import { createTestNatsPrefix, createTestSchema, type TestNatsPrefix, type TestSchema } from '@stella/testing';
+import {
+  createTestNatsPrefix,
+  createTestSchema,
+  type TestNatsPrefix,
+  type TestSchema,
+} from '@stella/testing';
 import { eventually, openServiceDataSource } from './helpers';
 
 const authorityStream = defineStream({ name: 'AUTHORITY', subjects: ['authority.>'], maxAgeDays: 1 });
@@ -47,17 +52,21 @@ describe('outbox relay crash safety', () => {
   }
 
   function startProducer(schema: string, env: Record<string, string>): Producer {
-    const child = spawn(process.execPath, ['-r', path.join(fixtures, 'register-ts.js'), path.join(fixtures, 'outbox-producer.js')], {
-      env: {
-        ...process.env,
-        STELLA_FIXTURE_DATABASE_URL: testSchema.url,
-        STELLA_FIXTURE_SCHEMA: schema,
-        STELLA_FIXTURE_NATS_URL: prefix.servers,
-        STELLA_FIXTURE_PREFIX: prefix.prefix,
-        ...env,
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(fixtures, 'register-ts.js'), path.join(fixtures, 'outbox-producer.js')],
+      {
+        env: {
+          ...process.env,
+          STELLA_FIXTURE_DATABASE_URL: testSchema.url,
+          STELLA_FIXTURE_SCHEMA: schema,
+          STELLA_FIXTURE_NATS_URL: prefix.servers,
+          STELLA_FIXTURE_PREFIX: prefix.prefix,
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const lines: Array<Record<string, unknown>> = [];
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -78,7 +87,9 @@ describe('outbox relay crash safety', () => {
   }
 
   async function countRows(schema: string, where: string): Promise<number> {
-    const [row] = await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".stella_outbox WHERE ${where}`);
+    const [row] = await dataSource.query(
+      `SELECT count(*)::int AS n FROM "${schema}".stella_outbox WHERE ${where}`,
+    );
     return row.n;
   }
 
@@ -99,7 +110,10 @@ describe('outbox relay crash safety', () => {
       filterSubject: filter,
       concurrency: 4,
       handler: async (event, manager) => {
-        await manager.query(`INSERT INTO "${schema}".effects (consumer, event_id) VALUES ($1, $2)`, [durable, event.id]);
+        await manager.query(`INSERT INTO "${schema}".effects (consumer, event_id) VALUES ($1, $2)`, [
+          durable,
+          event.id,
+        ]);
       },
     });
     consumers.push(consumer);
@@ -127,19 +141,26 @@ describe('outbox relay crash safety', () => {
     await useFreshBus();
     const consumer = await countingConsumer(schema, 'crash-exact', 'authority.>');
 
-    const crashed = startProducer(schema, { STELLA_FIXTURE_COUNT: String(total), STELLA_FIXTURE_CRASH_AFTER_PUBLISHES: '60' });
+    const crashed = startProducer(schema, {
+      STELLA_FIXTURE_COUNT: String(total),
+      STELLA_FIXTURE_CRASH_AFTER_PUBLISHES: '60',
+    });
     expect(await crashed.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(crashed.lines[0]).toEqual({ phase: 'written', inserted: total });
 
     const markedBeforeRestart = await countRows(schema, 'published_at IS NOT NULL');
-    const inStreamBeforeRestart = (await bus.jsm.streams.info(streamName(bus.prefix, authorityStream))).state.messages;
+    const inStreamBeforeRestart = (await bus.jsm.streams.info(streamName(bus.prefix, authorityStream))).state
+      .messages;
     // The crash left events in JetStream whose rows were never marked: they will be re-published.
     expect(markedBeforeRestart).toBeLessThan(total);
     expect(inStreamBeforeRestart).toBeGreaterThan(markedBeforeRestart);
 
     const restarted = startProducer(schema, { STELLA_FIXTURE_COUNT: String(total) });
     expect(await restarted.exited).toEqual({ code: 0, signal: null });
-    expect(restarted.lines).toEqual([{ phase: 'written', inserted: 0 }, expect.objectContaining({ phase: 'relayed' })]);
+    expect(restarted.lines).toEqual([
+      { phase: 'written', inserted: 0 },
+      expect.objectContaining({ phase: 'relayed' }),
+    ]);
 
     expect(await countRows(schema, 'published_at IS NULL')).toBe(0);
     // Re-published ids fell inside the duplicate window: JetStream kept one copy of each.
@@ -172,7 +193,9 @@ describe('outbox relay crash safety', () => {
       expect(await restarted.exited).toEqual({ code: 0, signal: null });
 
       expect(await countRows(schema, 'published_at IS NULL')).toBe(0);
-      expect((await bus.jsm.streams.info(streamName(bus.prefix, authorityStream))).state.messages).toBe(total);
+      expect((await bus.jsm.streams.info(streamName(bus.prefix, authorityStream))).state.messages).toBe(
+        total,
+      );
       await eventually(async () => (await effects(schema, 'crash-random')).total >= total);
       expect(await effects(schema, 'crash-random')).toEqual({ total, distinct: total });
     } finally {

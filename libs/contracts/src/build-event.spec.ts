@@ -12,7 +12,14 @@ function clientCreated() {
     subject: 'client-7',
     time: new Date('2026-03-01T10:11:12.345Z'),
     traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    data: { tenantId: 'acme', clientId: 'client-7', name: 'ci', grantTypes: ['client_credentials'], scopes: ['release:read'], actor },
+    data: {
+      tenantId: 'acme',
+      clientId: 'client-7',
+      name: 'ci',
+      grantTypes: ['client_credentials'],
+      scopes: ['release:read'],
+      actor,
+    },
   });
 }
 
@@ -40,7 +47,14 @@ describe('buildEvent', () => {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       datacontenttype: 'application/json',
       dataschema: 'urn:stella:event:stella.authority.client.created:v1',
-      data: { tenantId: 'acme', clientId: 'client-7', name: 'ci', grantTypes: ['client_credentials'], scopes: ['release:read'], actor },
+      data: {
+        tenantId: 'acme',
+        clientId: 'client-7',
+        name: 'ci',
+        grantTypes: ['client_credentials'],
+        scopes: ['release:read'],
+        actor,
+      },
     });
   });
 
@@ -112,7 +126,11 @@ describe('parseEvent', () => {
   });
 
   it('names unknown types with a typed error', () => {
-    const json = { ...clientCreated(), type: 'stella.billing.invoice.paid', dataschema: 'urn:stella:event:stella.billing.invoice.paid:v1' };
+    const json = {
+      ...clientCreated(),
+      type: 'stella.billing.invoice.paid',
+      dataschema: 'urn:stella:event:stella.billing.invoice.paid:v1',
+    };
     expect(errorOf(() => parseEvent(json)).code).toBe('UNKNOWN_EVENT_TYPE');
   });
 

@@ -8,7 +8,12 @@ import {
 import { ContractError } from './errors';
 import { newEventId } from './event-id';
 import type { AnyCloudEvent, CloudEvent } from './cloud-event';
-import { currentEventDefinition, eventDefinitionFor, type EventDataInput, type EventType } from './events/catalogue';
+import {
+  currentEventDefinition,
+  eventDefinitionFor,
+  type EventDataInput,
+  type EventType,
+} from './events/catalogue';
 import { toContractIssues } from './zod-issues';
 
 export interface BuildEventInput<T extends EventType> {
@@ -48,7 +53,11 @@ export function buildEvent<T extends EventType>(type: T, input: BuildEventInput<
   };
   const envelope = cloudEventEnvelopeSchema.safeParse(candidate);
   if (!envelope.success) {
-    throw new ContractError('INVALID_ENVELOPE', `invalid envelope for ${type}`, toContractIssues(envelope.error));
+    throw new ContractError(
+      'INVALID_ENVELOPE',
+      `invalid envelope for ${type}`,
+      toContractIssues(envelope.error),
+    );
   }
   return envelope.data as CloudEvent<T>;
 }
@@ -60,7 +69,11 @@ export function buildEvent<T extends EventType>(type: T, input: BuildEventInput<
 export function parseEvent(json: unknown): AnyCloudEvent {
   const envelope = cloudEventEnvelopeSchema.safeParse(json);
   if (!envelope.success) {
-    throw new ContractError('INVALID_ENVELOPE', 'not a valid Stella CloudEvent', toContractIssues(envelope.error));
+    throw new ContractError(
+      'INVALID_ENVELOPE',
+      'not a valid Stella CloudEvent',
+      toContractIssues(envelope.error),
+    );
   }
   const { type, dataschema } = envelope.data;
   const current = currentEventDefinition(type);
@@ -68,11 +81,18 @@ export function parseEvent(json: unknown): AnyCloudEvent {
   const version = parseDataSchemaUrn(dataschema)?.version ?? 0;
   const definition = eventDefinitionFor(type, version);
   if (!definition) {
-    throw new ContractError('UNSUPPORTED_EVENT_VERSION', `${type} has no version ${version} in the catalogue`);
+    throw new ContractError(
+      'UNSUPPORTED_EVENT_VERSION',
+      `${type} has no version ${version} in the catalogue`,
+    );
   }
   const data = definition.schema.safeParse(envelope.data.data);
   if (!data.success) {
-    throw new ContractError('INVALID_EVENT_DATA', `invalid data for ${type} v${version}`, toContractIssues(data.error));
+    throw new ContractError(
+      'INVALID_EVENT_DATA',
+      `invalid data for ${type} v${version}`,
+      toContractIssues(data.error),
+    );
   }
   return { ...envelope.data, data: data.data } as AnyCloudEvent;
 }

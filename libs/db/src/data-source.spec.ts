@@ -1,7 +1,11 @@
 import { createDataSource, MIGRATIONS_TABLE, schemaOf } from './data-source';
 import { DbError } from './errors';
 
-const base = { url: 'postgres://postgres@127.0.0.1:5432/postgres', schema: 'authority', applicationName: 'stella-authority' };
+const base = {
+  url: 'postgres://postgres@127.0.0.1:5432/postgres',
+  schema: 'authority',
+  applicationName: 'stella-authority',
+};
 
 describe('createDataSource', () => {
   it('binds TypeORM to the schema and never lets it change the database on its own', () => {
@@ -20,12 +24,10 @@ describe('createDataSource', () => {
     expect(schemaOf(ds)).toBe('authority');
   });
 
-  it.each([
-    [{ schema: 'Bad-Name' }],
-    [{ url: 'mysql://x' }],
-    [{ poolSize: 0 }],
-    [{ applicationName: '' }],
-  ])('refuses invalid options %j', (patch) => {
-    expect(() => createDataSource({ ...base, ...patch })).toThrow(DbError);
-  });
+  it.each([[{ schema: 'Bad-Name' }], [{ url: 'mysql://x' }], [{ poolSize: 0 }], [{ applicationName: '' }]])(
+    'refuses invalid options %j',
+    (patch) => {
+      expect(() => createDataSource({ ...base, ...patch })).toThrow(DbError);
+    },
+  );
 });

@@ -1,4 +1,10 @@
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema, type LoggerOptions } from 'typeorm';
+import {
+  DataSource,
+  type DataSourceOptions,
+  type MixedList,
+  type EntitySchema,
+  type LoggerOptions,
+} from 'typeorm';
 import { z } from 'zod';
 import { DbError } from './errors';
 import { SCHEMA_NAME_PATTERN, assertSchemaName } from './schema-name';
@@ -42,7 +48,10 @@ const optionsSchema = z.object({
 export function createDataSource(options: CreateDataSourceOptions): DataSource {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new DbError('INVALID_DATA_SOURCE_OPTIONS', `invalid data source options: ${z.prettifyError(parsed.error)}`);
+    throw new DbError(
+      'INVALID_DATA_SOURCE_OPTIONS',
+      `invalid data source options: ${z.prettifyError(parsed.error)}`,
+    );
   }
   const { url, applicationName, poolSize, statementTimeoutMs } = parsed.data;
   const schema = assertSchemaName(parsed.data.schema);
@@ -75,7 +84,10 @@ export function createDataSource(options: CreateDataSourceOptions): DataSource {
 export function schemaOf(dataSource: DataSource): string {
   const schema = (dataSource.options as { schema?: unknown }).schema;
   if (typeof schema !== 'string') {
-    throw new DbError('INVALID_DATA_SOURCE_OPTIONS', 'data source has no schema: create it with createDataSource');
+    throw new DbError(
+      'INVALID_DATA_SOURCE_OPTIONS',
+      'data source has no schema: create it with createDataSource',
+    );
   }
   return assertSchemaName(schema);
 }

@@ -29,7 +29,9 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   } catch (error) {
     if (error instanceof DbError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DbError('MIGRATION_FAILED', `migrations of schema ${schema} failed: ${reason}`, { cause: error });
+    throw new DbError('MIGRATION_FAILED', `migrations of schema ${schema} failed: ${reason}`, {
+      cause: error,
+    });
   } finally {
     await queryRunner.release();
   }
@@ -49,7 +51,10 @@ const processIo: MigrateCliIo = {
  * Body of a service's `migrate` entry point: runs pending migrations, prints what ran, and
  * returns the exit code (also set on process.exitCode, so `main().then()` needs nothing more).
  */
-export async function migrateCli(options: CreateDataSourceOptions, io: MigrateCliIo = processIo): Promise<number> {
+export async function migrateCli(
+  options: CreateDataSourceOptions,
+  io: MigrateCliIo = processIo,
+): Promise<number> {
   let dataSource: DataSource | undefined;
   let code = 0;
   try {

@@ -24,10 +24,13 @@ describe('retryOnSerializationFailure', () => {
   it('gives up after maxAttempts with TRANSACTION_RETRIES_EXHAUSTED and the cause', async () => {
     let calls = 0;
     const last = pgError('40001');
-    const promise = retryOnSerializationFailure(async () => {
-      calls += 1;
-      throw last;
-    }, { ...noSleep, maxAttempts: 3 });
+    const promise = retryOnSerializationFailure(
+      async () => {
+        calls += 1;
+        throw last;
+      },
+      { ...noSleep, maxAttempts: 3 },
+    );
     await expect(promise).rejects.toMatchObject({ code: 'TRANSACTION_RETRIES_EXHAUSTED', cause: last });
     await expect(promise).rejects.toBeInstanceOf(DbError);
     expect(calls).toBe(3);
@@ -51,7 +54,13 @@ describe('retryOnSerializationFailure', () => {
         async () => {
           throw pgError('40001');
         },
-        { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50, random: () => 0.999, sleep: async (ms) => void delays.push(ms) },
+        {
+          maxAttempts: 5,
+          baseDelayMs: 10,
+          maxDelayMs: 50,
+          random: () => 0.999,
+          sleep: async (ms) => void delays.push(ms),
+        },
       ),
     ).rejects.toBeInstanceOf(DbError);
     expect(delays).toEqual([9, 19, 39, 49]);

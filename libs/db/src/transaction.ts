@@ -43,7 +43,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Runs `attempt` and re-runs it after serialization failures or deadlocks, a bounded number of
  * times. `attempt` must be a whole transaction with no effects outside the database.
  */
-export async function retryOnSerializationFailure<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function retryOnSerializationFailure<T>(
+  attempt: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 5;
   const baseDelayMs = options.baseDelayMs ?? 10;
   const maxDelayMs = options.maxDelayMs ?? 500;

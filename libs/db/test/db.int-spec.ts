@@ -1,6 +1,13 @@
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createTestSchema, type TestSchema } from '@stella/testing';
-import { DbError, createDataSource, migrateCli, pingDatabase, runMigrations, withTransaction } from '@stella/db';
+import {
+  DbError,
+  createDataSource,
+  migrateCli,
+  pingDatabase,
+  runMigrations,
+  withTransaction,
+} from '@stella/db';
 
 // jest.config.js sets testTimeout per project, which Jest ignores: set it here.
 jest.setTimeout(60_000);
@@ -43,7 +50,14 @@ describe('libs/db against the real Postgres', () => {
   const opened: DataSource[] = [];
 
   function open(extra: Partial<Parameters<typeof createDataSource>[0]> = {}): DataSource {
-    const ds = createDataSource({ url: testSchema.url, schema, applicationName: 'stella-db-test', migrations, poolSize: 4, ...extra });
+    const ds = createDataSource({
+      url: testSchema.url,
+      schema,
+      applicationName: 'stella-db-test',
+      migrations,
+      poolSize: 4,
+      ...extra,
+    });
     opened.push(ds);
     return ds;
   }
@@ -56,7 +70,11 @@ describe('libs/db against the real Postgres', () => {
 
   afterAll(async () => {
     for (const ds of opened) if (ds.isInitialized) await ds.destroy();
-    const cleanup = createDataSource({ url: testSchema.url, schema: testSchema.schema, applicationName: 'cleanup' });
+    const cleanup = createDataSource({
+      url: testSchema.url,
+      schema: testSchema.schema,
+      applicationName: 'cleanup',
+    });
     await cleanup.initialize();
     await cleanup.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await cleanup.destroy();
@@ -74,7 +92,10 @@ describe('libs/db against the real Postgres', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [schema],
     );
-    expect(tables.map((row: { table_name: string }) => row.table_name)).toEqual(['stella_migrations', 'widgets']);
+    expect(tables.map((row: { table_name: string }) => row.table_name)).toEqual([
+      'stella_migrations',
+      'widgets',
+    ]);
   });
 
   it('connects with search_path set to the service schema only', async () => {
@@ -128,9 +149,13 @@ describe('libs/db against the real Postgres', () => {
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
     const previousExitCode = process.exitCode;
     try {
-      expect(await migrateCli({ url: testSchema.url, schema, applicationName: 'migrate', migrations }, io)).toBe(0);
+      expect(
+        await migrateCli({ url: testSchema.url, schema, applicationName: 'migrate', migrations }, io),
+      ).toBe(0);
       expect(out).toEqual([`schema ${schema}: up to date`]);
-      expect(await migrateCli({ url: testSchema.url, schema: 'Bad', applicationName: 'migrate' }, io)).toBe(1);
+      expect(await migrateCli({ url: testSchema.url, schema: 'Bad', applicationName: 'migrate' }, io)).toBe(
+        1,
+      );
       expect(err[0]).toMatch(/^migrate failed: INVALID_DATA_SOURCE_OPTIONS/);
     } finally {
       process.exitCode = previousExitCode;
@@ -138,7 +163,8 @@ describe('libs/db against the real Postgres', () => {
   });
 
   it('rejects invalid schema names before touching the database', () => {
-    expect(() => createDataSource({ url: testSchema.url, schema: 'x; drop', applicationName: 'x' })).toThrow(DbError);
+    expect(() => createDataSource({ url: testSchema.url, schema: 'x; drop', applicationName: 'x' })).toThrow(
+      DbError,
+    );
   });
 });
-

@@ -25,7 +25,8 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
 
 /** Creates a uniquely named empty schema on STELLA_TEST_DATABASE_URL for one test file. */
 export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
-  if (!PREFIX_PATTERN.test(prefix)) throw new TypeError(`invalid test schema prefix ${JSON.stringify(prefix)}`);
+  if (!PREFIX_PATTERN.test(prefix))
+    throw new TypeError(`invalid test schema prefix ${JSON.stringify(prefix)}`);
   const url = testDatabaseUrl();
   const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withClient(url, (client) => client.query(`CREATE SCHEMA "${schema}"`));

@@ -35,7 +35,11 @@ export interface ConsumerContext {
  * exactly once together with the inbox row. Throwing rolls everything back and schedules a
  * redelivery. The function may be re-run after a serialization failure: no effects outside it.
  */
-export type EventHandler = (event: AnyCloudEvent, manager: EntityManager, context: ConsumerContext) => Promise<void>;
+export type EventHandler = (
+  event: AnyCloudEvent,
+  manager: EntityManager,
+  context: ConsumerContext,
+) => Promise<void>;
 
 export interface StartConsumerOptions {
   bus: Bus;
@@ -81,7 +85,9 @@ export interface RunningConsumer {
 }
 
 const optionsSchema = z.object({
-  durable: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lowercase token: it names the inbox key and the DLQ subject'),
+  durable: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lowercase token: it names the inbox key and the DLQ subject'),
   filterSubject: z
     .string()
     .regex(/^(?:[a-z0-9_-]+|\*)(?:\.(?:[a-z0-9_-]+|\*))*(?:\.>)?$/)
@@ -90,7 +96,10 @@ const optionsSchema = z.object({
   backoffMs: z.array(z.int().min(0)).min(1).default([1000, 5000, 30_000, 60_000]),
   ackWaitMs: z.int().min(1000).default(30_000),
   concurrency: z.int().min(1).max(256).default(1),
-  inboxRetentionMs: z.int().min(0).default(30 * 86_400_000),
+  inboxRetentionMs: z
+    .int()
+    .min(0)
+    .default(30 * 86_400_000),
 });
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -116,7 +125,11 @@ class Slots {
 }
 
 /** Creates or updates the durable pull consumer to match the options. */
-async function ensureConsumer(bus: Bus, stream: string, desired: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+async function ensureConsumer(
+  bus: Bus,
+  stream: string,
+  desired: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
   let current: ConsumerInfo | undefined;
   try {
     current = await bus.jsm.consumers.info(stream, desired.durable_name);
@@ -238,13 +251,19 @@ class InboxConsumer implements RunningConsumer {
         msg.ack();
         return;
       }
-      const error = new BusError('DELIVERIES_EXHAUSTED', `no acknowledgement after ${this.settings.maxDeliver} deliveries`);
+      const error = new BusError(
+        'DELIVERIES_EXHAUSTED',
+        `no acknowledgement after ${this.settings.maxDeliver} deliveries`,
+      );
       await this.deadLetter(msg, 'max_deliver_exceeded', error, event.id);
       return;
     }
 
     // Keep JetStream from redelivering while a slow handler is still alive.
-    const heartbeat = setInterval(() => msg.working(), Math.max(500, Math.floor(this.settings.ackWaitMs / 2)));
+    const heartbeat = setInterval(
+      () => msg.working(),
+      Math.max(500, Math.floor(this.settings.ackWaitMs / 2)),
+    );
     try {
       const outcome = await this.runHandler(msg, event);
       msg.ack();
@@ -257,7 +276,14 @@ class InboxConsumer implements RunningConsumer {
       } else {
         const delay = this.backoffFor(deliveries);
         this.logger.warn(
-          { consumer: this.name, eventId: event.id, type: event.type, deliveries, retryInMs: delay, error: errorMessage(error) },
+          {
+            consumer: this.name,
+            eventId: event.id,
+            type: event.type,
+            deliveries,
+            retryInMs: delay,
+            error: errorMessage(error),
+          },
           'event handler failed; will retry',
         );
         msg.nak(delay);
@@ -306,12 +332,22 @@ class InboxConsumer implements RunningConsumer {
     return rows.length > 0;
   }
 
-  private async deadLetter(msg: JsMsg, reason: DeadLetterReason, error: unknown, eventId: string | undefined): Promise<void> {
+  private async deadLetter(
+    msg: JsMsg,
+    reason: DeadLetterReason,
+    error: unknown,
+    eventId: string | undefined,
+  ): Promise<void> {
     try {
       await publishDeadLetter(this.options.bus, msg, { consumer: this.name, reason, error, eventId });
     } catch (publishError) {
       this.logger.error(
-        { consumer: this.name, streamSeq: msg.info.streamSequence, reason, error: errorMessage(publishError) },
+        {
+          consumer: this.name,
+          streamSeq: msg.info.streamSequence,
+          reason,
+          error: errorMessage(publishError),
+        },
         'dead-lettering failed; message handed back for redelivery',
       );
       msg.nak(this.backoffFor(msg.info.deliveryCount));
@@ -319,7 +355,13 @@ class InboxConsumer implements RunningConsumer {
     }
     this.stats.deadLettered += 1;
     this.logger.error(
-      { consumer: this.name, eventId, streamSeq: msg.info.streamSequence, reason, error: errorMessage(error) },
+      {
+        consumer: this.name,
+        eventId,
+        streamSeq: msg.info.streamSequence,
+        reason,
+        error: errorMessage(error),
+      },
       'message dead-lettered',
     );
     if (reason === 'invalid_event') msg.ack();
@@ -360,7 +402,9 @@ export async function startConsumer(options: StartConsumerOptions): Promise<Runn
   const settings = parsed.data;
   const { bus } = options;
   const stream = streamName(bus.prefix, options.stream);
-  const filterSubject = settings.filterSubject ? prefixedSubject(bus.prefix, settings.filterSubject) : undefined;
+  const filterSubject = settings.filterSubject
+    ? prefixedSubject(bus.prefix, settings.filterSubject)
+    : undefined;
   try {
     await ensureConsumer(bus, stream, {
       durable_name: settings.durable,
@@ -375,9 +419,13 @@ export async function startConsumer(options: StartConsumerOptions): Promise<Runn
       max_ack_pending: Math.max(4 * settings.concurrency, 64),
     });
   } catch (error) {
-    throw new BusError('CONSUMER_SETUP_FAILED', `consumer ${settings.durable} on ${stream}: ${errorMessage(error)}`, {
-      cause: error,
-    });
+    throw new BusError(
+      'CONSUMER_SETUP_FAILED',
+      `consumer ${settings.durable} on ${stream}: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const consumer = new InboxConsumer(settings.durable, stream, options, settings);
   await consumer.start();

@@ -19,7 +19,10 @@ export const DLQ_HEADERS = {
 
 /** Header values are one line of printable text. */
 function headerValue(value: string, max = 1024): string {
-  const flat = value.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim();
+  const flat = value
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
   return (flat.length > max ? `${flat.slice(0, max - 3)}...` : flat) || '-';
 }
 

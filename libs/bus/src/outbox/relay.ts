@@ -114,7 +114,12 @@ export class OutboxRelay {
       // Sent back to back on one connection, so JetStream stores them in outbox order.
       const outcomes = await Promise.allSettled(
         rows.map((row) =>
-          publishEncodedEvent(this.bus, { id: row.event_id, type: row.event_type, body: row.body, traceparent: row.traceparent }),
+          publishEncodedEvent(this.bus, {
+            id: row.event_id,
+            type: row.event_type,
+            body: row.body,
+            traceparent: row.traceparent,
+          }),
         ),
       );
       const published: string[] = [];
@@ -140,7 +145,10 @@ export class OutboxRelay {
           `UPDATE ${this.table} SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`,
           [failed, firstError ?? 'unknown error'],
         );
-        this.logger.warn({ schema: this.schema, failed: failed.length, error: firstError }, 'outbox publish failed; will retry');
+        this.logger.warn(
+          { schema: this.schema, failed: failed.length, error: firstError },
+          'outbox publish failed; will retry',
+        );
       }
       await queryRunner.commitTransaction();
       return { published: published.length, failed: failed.length };
@@ -211,13 +219,19 @@ export class OutboxRelay {
       this.logger.warn({ schema: this.schema }, 'outbox relay has no url to LISTEN on; polling only');
       return;
     }
-    const client = new Client({ connectionString: this.listenUrl, application_name: `stella-outbox-relay:${this.schema}` });
+    const client = new Client({
+      connectionString: this.listenUrl,
+      application_name: `stella-outbox-relay:${this.schema}`,
+    });
     const reconnect = (reason: string) => {
       if (this.listener !== client) return;
       this.listener = undefined;
       client.end().catch(() => undefined);
       if (!this.running) return;
-      this.logger.warn({ schema: this.schema, reason }, 'outbox LISTEN connection lost; polling until it is back');
+      this.logger.warn(
+        { schema: this.schema, reason },
+        'outbox LISTEN connection lost; polling until it is back',
+      );
       this.listenRetry = setTimeout(() => void this.connectListener(), LISTEN_RETRY_MS);
     };
     client.on('notification', (notification) => {
@@ -234,13 +248,17 @@ export class OutboxRelay {
     } catch (error) {
       await client.end().catch(() => undefined);
       if (!this.running) return;
-      this.logger.warn({ schema: this.schema, error: errorMessage(error) }, 'outbox LISTEN failed; polling until it works');
+      this.logger.warn(
+        { schema: this.schema, error: errorMessage(error) },
+        'outbox LISTEN failed; polling until it works',
+      );
       this.listenRetry = setTimeout(() => void this.connectListener(), LISTEN_RETRY_MS);
     }
   }
 }
 
 function positiveInt(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new BusError('INVALID_OPTIONS', `${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new BusError('INVALID_OPTIONS', `${name} must be a positive integer`);
   return value;
 }

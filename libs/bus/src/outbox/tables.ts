@@ -41,7 +41,9 @@ export async function createOutboxTables(queryRunner: QueryRunner, schema: strin
       processed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       PRIMARY KEY (consumer, event_id)
     )`);
-  await queryRunner.query(`CREATE INDEX ${INBOX_TABLE}_processed_at_idx ON ${s}.${INBOX_TABLE} (processed_at)`);
+  await queryRunner.query(
+    `CREATE INDEX ${INBOX_TABLE}_processed_at_idx ON ${s}.${INBOX_TABLE} (processed_at)`,
+  );
 }
 
 export async function dropOutboxTables(queryRunner: QueryRunner, schema: string): Promise<void> {

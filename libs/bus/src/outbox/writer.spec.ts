@@ -32,8 +32,14 @@ describe('OutboxWriter', () => {
     expect(calls[0]!.sql).toContain('INSERT INTO "authority".stella_outbox');
     expect(calls[0]!.sql).toContain("pg_notify('stella_outbox', $9)");
     expect(calls[0]!.params).toEqual([
-      a.id, a.type, JSON.stringify(a), a.traceparent,
-      b.id, b.type, JSON.stringify(b), b.traceparent,
+      a.id,
+      a.type,
+      JSON.stringify(a),
+      a.traceparent,
+      b.id,
+      b.type,
+      JSON.stringify(b),
+      b.traceparent,
       'authority',
     ]);
   });
@@ -49,7 +55,9 @@ describe('OutboxWriter', () => {
   it('refuses events that do not validate, before any SQL', async () => {
     const { manager, calls } = fakeManager(true, []);
     const invalid = { ...event(1), time: 'yesterday' };
-    await expect(new OutboxWriter('authority').enqueue(manager, invalid)).rejects.toMatchObject({ code: 'INVALID_ENVELOPE' });
+    await expect(new OutboxWriter('authority').enqueue(manager, invalid)).rejects.toMatchObject({
+      code: 'INVALID_ENVELOPE',
+    });
     expect(calls).toHaveLength(0);
   });
 

@@ -28,7 +28,10 @@ export class OutboxWriter {
   }
 
   /** Several events in one statement, in the given order (their outbox order). */
-  async enqueueMany(manager: EntityManager, events: ReadonlyArray<AnyCloudEvent | CloudEvent>): Promise<EnqueueResult[]> {
+  async enqueueMany(
+    manager: EntityManager,
+    events: ReadonlyArray<AnyCloudEvent | CloudEvent>,
+  ): Promise<EnqueueResult[]> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new BusError(
         'OUTBOX_REQUIRES_TRANSACTION',

@@ -12,7 +12,9 @@ export const clientCreatedV1 = defineEvent({
     tenantId: tenantIdSchema,
     clientId: recordIdSchema,
     name: z.string().min(1).max(200),
-    grantTypes: z.array(z.enum(['client_credentials', 'authorization_code', 'refresh_token', 'device_code'])).min(1),
+    grantTypes: z
+      .array(z.enum(['client_credentials', 'authorization_code', 'refresh_token', 'device_code']))
+      .min(1),
     scopes: z.array(scopeSchema).max(256),
     actor: actorSchema,
   }),
