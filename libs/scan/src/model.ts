@@ -1,0 +1,213 @@
+import { z } from 'zod';
+
+/**
+ * Bumped whenever per-layer analysis output changes meaning, so that cached analyses made by an
+ * older scanner are ignored instead of silently mixing old and new cataloger behaviour.
+ */
+export const ANALYZER_VERSION = 1;
+
+// ---- what one layer contributes (cacheable by layer digest) ---------------------------------
+
+const dpkgPackage = z.strictObject({
+  name: z.string(),
+  version: z.string(),
+  architecture: z.string().optional(),
+  source: z.string().optional(),
+  sourceVersion: z.string().optional(),
+  maintainer: z.string().optional(),
+  homepage: z.string().optional(),
+  depends: z.array(z.string()).optional(),
+});
+export type DpkgPackage = z.infer<typeof dpkgPackage>;
+
+const apkPackage = z.strictObject({
+  name: z.string(),
+  version: z.string(),
+  architecture: z.string().optional(),
+  origin: z.string().optional(),
+  license: z.string().optional(),
+  maintainer: z.string().optional(),
+  url: z.string().optional(),
+  depends: z.array(z.string()).optional(),
+  files: z.array(z.string()),
+});
+export type ApkPackage = z.infer<typeof apkPackage>;
+
+const rpmPackage = z.strictObject({
+  name: z.string(),
+  version: z.string(),
+  release: z.string(),
+  epoch: z.number().int().optional(),
+  architecture: z.string().optional(),
+  license: z.string().optional(),
+  sourceRpm: z.string().optional(),
+  vendor: z.string().optional(),
+  files: z.array(z.string()),
+});
+export type RpmPackage = z.infer<typeof rpmPackage>;
+
+const osRelease = z.strictObject({
+  id: z.string(),
+  versionId: z.string().optional(),
+  versionCodename: z.string().optional(),
+  name: z.string().optional(),
+  prettyName: z.string().optional(),
+  idLike: z.array(z.string()).optional(),
+});
+export type OsRelease = z.infer<typeof osRelease>;
+
+const javaPackage = z.strictObject({
+  groupId: z.string().optional(),
+  artifactId: z.string(),
+  version: z.string(),
+  /** `outer.jar` for the archive itself, `outer.war!/WEB-INF/lib/x.jar` for nested ones. */
+  archivePath: z.string(),
+  /** Where the coordinates came from. */
+  evidence: z.enum(['pom.properties', 'MANIFEST.MF', 'filename']),
+  license: z.string().optional(),
+});
+export type JavaPackage = z.infer<typeof javaPackage>;
+
+const goModule = z.strictObject({
+  path: z.string(),
+  version: z.string(),
+  sum: z.string().optional(),
+  replacedBy: z.strictObject({ path: z.string(), version: z.string().optional() }).optional(),
+});
+export type GoModule = z.infer<typeof goModule>;
+
+/** Parsed metadata found at one path of one layer; what catalogers need, nothing more. */
+export const artifactSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('dpkg-status'), path: z.string(), packages: z.array(dpkgPackage) }),
+  z.strictObject({ kind: z.literal('dpkg-files'), path: z.string(), package: z.string(), files: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal('deb-copyright'), path: z.string(), package: z.string(), licenses: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal('apk-installed'), path: z.string(), packages: z.array(apkPackage) }),
+  z.strictObject({ kind: z.literal('rpmdb'), path: z.string(), packages: z.array(rpmPackage) }),
+  z.strictObject({ kind: z.literal('os-release'), path: z.string(), release: osRelease }),
+  z.strictObject({
+    kind: z.literal('npm-package'),
+    path: z.string(),
+    name: z.string(),
+    version: z.string(),
+    license: z.string().optional(),
+    private: z.boolean().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('npm-lockfile'),
+    path: z.string(),
+    packages: z.array(z.strictObject({ name: z.string(), version: z.string(), location: z.string(), license: z.string().optional() })),
+  }),
+  z.strictObject({
+    kind: z.literal('python-package'),
+    path: z.string(),
+    name: z.string(),
+    version: z.string(),
+    license: z.string().optional(),
+  }),
+  z.strictObject({ kind: z.literal('java-archive'), path: z.string(), packages: z.array(javaPackage) }),
+  z.strictObject({
+    kind: z.literal('go-binary'),
+    path: z.string(),
+    goVersion: z.string(),
+    main: goModule.optional(),
+    deps: z.array(goModule),
+    settings: z.array(z.strictObject({ key: z.string(), value: z.string() })),
+  }),
+  z.strictObject({
+    kind: z.literal('dotnet-deps'),
+    path: z.string(),
+    packages: z.array(z.strictObject({ name: z.string(), version: z.string(), sha512: z.string().optional() })),
+  }),
+]);
+export type Artifact = z.infer<typeof artifactSchema>;
+export type ArtifactKind = Artifact['kind'];
+
+/** `f` regular file, `d` directory, `l` symlink (with target), `h` hard link (with target). */
+export const entryTypeSchema = z.enum(['f', 'd', 'l', 'h']);
+export type EntryType = z.infer<typeof entryTypeSchema>;
+
+export const scanWarningSchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  path: z.string().optional(),
+  layer: z.string().optional(),
+});
+export type ScanWarning = z.infer<typeof scanWarningSchema>;
+
+export const layerAnalysisSchema = z.strictObject({
+  analyzerVersion: z.number().int(),
+  /** Digest the layer is addressed by (the compressed blob digest, or the diff id for docker-archive). */
+  digest: z.string(),
+  /** sha256 of the uncompressed tar. */
+  diffId: z.string(),
+  entryCount: z.number().int().nonnegative(),
+  uncompressedBytes: z.number().int().nonnegative(),
+  /** Entries in tar order: [path, type] or [path, type, link target]. Paths are root-relative, no leading slash. */
+  entries: z.array(z.union([z.tuple([z.string(), entryTypeSchema]), z.tuple([z.string(), entryTypeSchema, z.string()])])),
+  /** Paths deleted from lower layers (`.wh.<name>`). */
+  whiteouts: z.array(z.string()),
+  /** Directories whose lower-layer content is hidden (`.wh..wh..opq`). */
+  opaqueDirs: z.array(z.string()),
+  artifacts: z.array(artifactSchema),
+  warnings: z.array(scanWarningSchema),
+});
+export type LayerAnalysis = z.infer<typeof layerAnalysisSchema>;
+
+// ---- the result of a scan ---------------------------------------------------------------------
+
+export type Ecosystem = 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'maven' | 'golang' | 'nuget';
+
+export interface ScannedComponent {
+  /** Stable within a result: derived from ecosystem, purl and location. */
+  id: string;
+  kind: 'os-package' | 'library' | 'application';
+  ecosystem?: Ecosystem;
+  name: string;
+  /** Maven groupId, npm scope, Go module path prefix... as in the purl. */
+  namespace?: string;
+  version: string;
+  purl?: string;
+  /** SPDX licence expression when it could be established. */
+  license?: string;
+  /** The licence as declared, when it is not a valid SPDX expression. */
+  licenseDeclared?: string;
+  location: { layerDigest: string; path: string };
+  /** Extra facts, e.g. `deb:source`, `java:archivePath`, `go:toolchain`. Sorted by key on output. */
+  properties: Record<string, string>;
+}
+
+export interface ScannedRelationship {
+  from: string;
+  /** Component ids, or file paths for `owns-file`. */
+  to: string;
+  type: 'contains' | 'owns-file' | 'depends-on';
+}
+
+export interface ImageDescription {
+  /** The reference as the user gave it, when it names one (`registry/repo:tag`, archive tag). */
+  name?: string;
+  /** Digest of the image manifest that was scanned (the platform's manifest for an index). */
+  manifestDigest: string;
+  /** Digest of the index the manifest was selected from, if any. */
+  indexDigest?: string;
+  configDigest: string;
+  platform: { os: string; architecture: string; variant?: string };
+  /** Image config `created`, used as the SBOM timestamp (never the wall clock). */
+  created?: string;
+  layers: { digest: string; diffId: string; size?: number; mediaType?: string }[];
+  os?: OsRelease;
+}
+
+export interface ScanResult {
+  image: ImageDescription;
+  components: ScannedComponent[];
+  relationships: ScannedRelationship[];
+  warnings: ScanWarning[];
+  stats: {
+    layers: number;
+    layersFromCache: number;
+    entries: number;
+    uncompressedBytes: number;
+    componentsByEcosystem: Record<string, number>;
+  };
+}
