@@ -1,0 +1,320 @@
+import {
+  compareVersions,
+  compileAffected,
+  isVersioningError,
+  satisfies,
+  type AffectedEvaluator,
+} from '@stella/versioning';
+import { primaryCvss } from '../cvss';
+import { isMatchingError, type MatchingErrorCode } from '../errors';
+import type {
+  AffectedPackage,
+  Advisory,
+  CvssScore,
+  EpssScore,
+  KevEntry,
+  ParsedContent,
+  SeverityLevel,
+  SourceRecord,
+} from '../model';
+import { advisoryPackageKey, componentPackage } from '../purl';
+import type { SbomComponent, SkippedComponent } from '../sbom/cyclonedx';
+
+interface IndexedEntry {
+  readonly advisory: Advisory;
+  readonly affected: AffectedPackage;
+  evaluator?: AffectedEvaluator | null;
+}
+
+export interface Finding {
+  readonly component: {
+    readonly purl: string;
+    readonly name: string;
+    readonly version: string;
+    readonly ecosystem: string;
+    readonly bomRef?: string;
+  };
+  readonly advisoryId: string;
+  readonly source: Advisory['source'];
+  readonly aliases: readonly string[];
+  readonly summary?: string;
+  readonly published?: string;
+  readonly modified?: string;
+  readonly severity: {
+    readonly level: SeverityLevel | null;
+    readonly score: number | null;
+    readonly basis: string | null;
+  };
+  /** The advisory's own CVSS scores, then NVD's for its CVE aliases (each names its scorer). */
+  readonly cvss: readonly CvssScore[];
+  readonly distroSeverity?: string;
+  readonly cwes: readonly string[];
+  /** Every fixed version the matching entries publish, in ascending order. */
+  readonly fixedVersions: readonly string[];
+  /** The lowest fixed version above the installed one: what to upgrade to. Null: no fix known. */
+  readonly fixedIn: string | null;
+  readonly kev: KevEntry | null;
+  /** The highest EPSS score among the advisory's CVE ids. */
+  readonly epss: EpssScore | null;
+  readonly matchedBy: {
+    readonly ecosystem: string;
+    readonly package: string;
+    readonly rule: 'osv' | 'range';
+  };
+}
+
+export interface Undetermined {
+  readonly purl: string;
+  readonly advisoryId: string;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+export interface MatchReport {
+  readonly findings: Finding[];
+  /** Component x advisory pairs that could not be decided (unparseable version, malformed range). */
+  readonly undetermined: Undetermined[];
+  readonly skipped: SkippedComponent[];
+  readonly componentsEvaluated: number;
+  readonly advisoriesIndexed: number;
+}
+
+const GHSA_LEVELS: Record<string, SeverityLevel> = {
+  CRITICAL: 'CRITICAL',
+  HIGH: 'HIGH',
+  MODERATE: 'MEDIUM',
+  MEDIUM: 'MEDIUM',
+  LOW: 'LOW',
+};
+const DISTRO_LEVELS: Record<string, SeverityLevel> = {
+  high: 'HIGH',
+  medium: 'MEDIUM',
+  low: 'LOW',
+  unimportant: 'LOW',
+};
+const LEVEL_RANK: Record<SeverityLevel, number> = { CRITICAL: 5, HIGH: 4, MEDIUM: 3, LOW: 2, NONE: 1 };
+
+/**
+ * Advisories keyed by (ecosystem [+ distro release], normalised package name), plus KEV and EPSS
+ * by CVE and NVD records by CVE for their CVSS. Build once (warm), match many SBOMs: a lookup is
+ * one map access per component; range evaluators are compiled on first use and kept.
+ */
+export class AdvisoryIndex {
+  private readonly byKey = new Map<string, IndexedEntry[]>();
+  private readonly advisories = new Map<string, Advisory>();
+  private readonly nvdByCve = new Map<string, Advisory>();
+  private readonly kev = new Map<string, KevEntry>();
+  private readonly epss = new Map<string, EpssScore>();
+  private withdrawnCount = 0;
+
+  /** Builds an index from source records; a later record with the same source and key supersedes. */
+  static fromRecords(records: Iterable<Pick<SourceRecord, 'source' | 'key' | 'content'>>): AdvisoryIndex {
+    const latest = new Map<string, ParsedContent>();
+    for (const record of records) latest.set(`${record.source}\u0000${record.key}`, record.content);
+    const index = new AdvisoryIndex();
+    for (const content of latest.values()) index.addContent(content);
+    return index;
+  }
+
+  get size(): number {
+    return this.advisories.size;
+  }
+
+  get withdrawn(): number {
+    return this.withdrawnCount;
+  }
+
+  addContent(content: ParsedContent): void {
+    if (content.kind === 'advisory') this.addAdvisory(content.advisory);
+    else if (content.kind === 'kev') for (const entry of content.entries) this.kev.set(entry.cveId, entry);
+    else for (const score of content.scores) this.epss.set(score.cveId, score);
+  }
+
+  /** Adds one advisory. Withdrawn advisories are counted but never match. */
+  addAdvisory(advisory: Advisory): void {
+    const id = `${advisory.source}:${advisory.id}`;
+    if (this.advisories.has(id))
+      throw new Error(`advisory ${id} added twice; use fromRecords to keep the latest`);
+    if (advisory.withdrawn) {
+      this.withdrawnCount++;
+      return;
+    }
+    this.advisories.set(id, advisory);
+    if (advisory.source === 'nvd') this.nvdByCve.set(advisory.id, advisory);
+    for (const affected of advisory.affected) {
+      let key: string;
+      try {
+        key = advisoryPackageKey(affected.ecosystem, affected.name).key;
+      } catch (error) {
+        if (isMatchingError(error)) continue; // refused at import with a warning already
+        throw error;
+      }
+      const list = this.byKey.get(key);
+      const entry: IndexedEntry = { advisory, affected };
+      if (list) list.push(entry);
+      else this.byKey.set(key, [entry]);
+    }
+  }
+
+  /** Matches SBOM components; never throws for a bad component (it is reported as skipped). */
+  match(components: readonly SbomComponent[]): MatchReport {
+    const findings: Finding[] = [];
+    const undetermined: Undetermined[] = [];
+    const skipped: SkippedComponent[] = [];
+    let evaluated = 0;
+    for (const component of components) {
+      let pkg;
+      try {
+        pkg = componentPackage(component.purl);
+      } catch (error) {
+        if (!isMatchingError(error)) throw error;
+        skipped.push({
+          ...(component.bomRef !== undefined ? { bomRef: component.bomRef } : {}),
+          name: component.name,
+          reason: error.code === 'UNKNOWN_ECOSYSTEM' ? 'UNKNOWN_ECOSYSTEM' : 'INVALID_PURL',
+          message: error.message,
+        });
+        continue;
+      }
+      evaluated++;
+      const byAdvisory = new Map<Advisory, { entries: IndexedEntry[]; version: string; ecosystem: string }>();
+      pkg.keys.forEach((key, i) => {
+        const version = pkg.versions[i]!;
+        for (const entry of this.byKey.get(key.key) ?? []) {
+          const verdict = this.evaluate(entry, version);
+          if (verdict === true) {
+            const hit = byAdvisory.get(entry.advisory);
+            if (hit) hit.entries.push(entry);
+            else byAdvisory.set(entry.advisory, { entries: [entry], version, ecosystem: key.ecosystem });
+          } else if (verdict !== false) {
+            undetermined.push({
+              purl: component.purl,
+              advisoryId: entry.advisory.id,
+              reason: verdict.reason,
+              detail: verdict.detail,
+            });
+          }
+        }
+      });
+      for (const [advisory, hit] of byAdvisory)
+        findings.push(this.finding(component, pkg.version, advisory, hit));
+    }
+    findings.sort(
+      (a, b) =>
+        (a.component.purl < b.component.purl ? -1 : a.component.purl > b.component.purl ? 1 : 0) ||
+        (b.severity.level ? LEVEL_RANK[b.severity.level] : 0) -
+          (a.severity.level ? LEVEL_RANK[a.severity.level] : 0) ||
+        (a.advisoryId < b.advisoryId ? -1 : a.advisoryId > b.advisoryId ? 1 : 0),
+    );
+    return {
+      findings,
+      undetermined,
+      skipped,
+      componentsEvaluated: evaluated,
+      advisoriesIndexed: this.advisories.size,
+    };
+  }
+
+  private evaluate(entry: IndexedEntry, version: string): boolean | { reason: string; detail: string } {
+    const { affected } = entry;
+    try {
+      if (affected.nativeRange !== undefined)
+        return satisfies(affected.ecosystem, version, affected.nativeRange, { includePrerelease: true });
+      if (entry.evaluator === undefined)
+        entry.evaluator = affected.osv ? compileAffected(affected.ecosystem, affected.osv) : null;
+      if (!entry.evaluator) return { reason: 'NO_EVALUABLE_DATA', detail: 'the entry has no ranges' };
+      const result = entry.evaluator.evaluate(version);
+      if ('unknown' in result) return { reason: result.reason, detail: result.detail };
+      return result.affected;
+    } catch (error) {
+      if (isVersioningError(error))
+        return { reason: error.code as MatchingErrorCode | string, detail: error.message };
+      throw error;
+    }
+  }
+
+  private finding(
+    component: SbomComponent,
+    version: string,
+    advisory: Advisory,
+    hit: { entries: IndexedEntry[]; version: string; ecosystem: string },
+  ): Finding {
+    const first = hit.entries[0]!.affected;
+    const fixed = [...new Set(hit.entries.flatMap((e) => e.affected.fixedVersions))];
+    const compare = (a: string, b: string): number => {
+      try {
+        return compareVersions(first.ecosystem, a, b);
+      } catch {
+        return a < b ? -1 : a > b ? 1 : 0;
+      }
+    };
+    fixed.sort(compare);
+    let fixedIn: string | null = null;
+    for (const candidate of fixed) {
+      let above = false;
+      try {
+        above = compareVersions(first.ecosystem, candidate, hit.version) > 0;
+      } catch {
+        above = false;
+      }
+      if (above) {
+        fixedIn = candidate;
+        break;
+      }
+    }
+    const cves = [advisory.id, ...advisory.aliases].filter((id) => id.startsWith('CVE-'));
+    const cvss: CvssScore[] = [...advisory.cvss];
+    if (advisory.source !== 'nvd') for (const cve of cves) cvss.push(...(this.nvdByCve.get(cve)?.cvss ?? []));
+    let kev: KevEntry | null = null;
+    let epss: EpssScore | null = null;
+    for (const cve of cves) {
+      kev ??= this.kev.get(cve) ?? null;
+      const score = this.epss.get(cve);
+      if (score && (!epss || score.epss > epss.epss)) epss = score;
+    }
+    const distroSeverity = hit.entries.find((e) => e.affected.distroSeverity)?.affected.distroSeverity;
+    return {
+      component: {
+        purl: component.purl,
+        name: component.name,
+        version,
+        ecosystem: hit.ecosystem,
+        ...(component.bomRef !== undefined ? { bomRef: component.bomRef } : {}),
+      },
+      advisoryId: advisory.id,
+      source: advisory.source,
+      aliases: advisory.aliases,
+      ...(advisory.summary !== undefined ? { summary: advisory.summary } : {}),
+      ...(advisory.published !== undefined ? { published: advisory.published } : {}),
+      ...(advisory.modified !== undefined ? { modified: advisory.modified } : {}),
+      severity: severityOf(cvss, advisory.severityLabel, distroSeverity),
+      cvss,
+      ...(distroSeverity !== undefined ? { distroSeverity } : {}),
+      cwes: advisory.cwes,
+      fixedVersions: fixed,
+      fixedIn,
+      kev,
+      epss,
+      matchedBy: {
+        ecosystem: first.ecosystem,
+        package: first.name,
+        rule: first.nativeRange !== undefined ? 'range' : 'osv',
+      },
+    };
+  }
+}
+
+/** CVSS first (see primaryCvss), then the source's own label, then the distribution's urgency. */
+function severityOf(
+  cvss: readonly CvssScore[],
+  label: string | undefined,
+  distro: string | undefined,
+): Finding['severity'] {
+  const primary = primaryCvss(cvss);
+  if (primary) return { level: primary.severity, score: primary.baseScore, basis: `CVSS:${primary.version}` };
+  const fromLabel = label ? GHSA_LEVELS[label.toUpperCase()] : undefined;
+  if (fromLabel) return { level: fromLabel, score: null, basis: 'source-label' };
+  const fromDistro = distro ? DISTRO_LEVELS[distro.toLowerCase().replace(/\*+$/, '')] : undefined;
+  if (fromDistro) return { level: fromDistro, score: null, basis: 'distro-urgency' };
+  return { level: null, score: null, basis: null };
+}
