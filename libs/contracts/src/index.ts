@@ -36,3 +36,8 @@ export * from './events/authority/user-disabled.v1';
 export * from './events/authority/role-assigned.v1';
 export * from './events/authority/signing-key-rotated.v1';
 export * from './events/authority/login-failed.v1';
+export * from './events/signer/signature-created.v1';
+export * from './events/signer/key-rotated.v1';
+export * from './events/signer/key-revoked.v1';
+export * from './events/attestor/decision-attested.v1';
+export * from './events/attestor/attestation-recorded.v1';

@@ -14,6 +14,11 @@ import { tenantCreatedV1 } from './authority/tenant-created.v1';
 import { userCreatedV1 } from './authority/user-created.v1';
 import { userDisabledV1 } from './authority/user-disabled.v1';
 import { userUpdatedV1 } from './authority/user-updated.v1';
+import { signatureCreatedV1 } from './signer/signature-created.v1';
+import { signerKeyRotatedV1 } from './signer/key-rotated.v1';
+import { signerKeyRevokedV1 } from './signer/key-revoked.v1';
+import { decisionAttestedV1 } from './attestor/decision-attested.v1';
+import { attestationRecordedV1 } from './attestor/attestation-recorded.v1';
 
 /** The version of each type that producers emit today. */
 const currentDefinitions = [
@@ -28,6 +33,11 @@ const currentDefinitions = [
   roleAssignedV1,
   signingKeyRotatedV1,
   loginFailedV1,
+  signatureCreatedV1,
+  signerKeyRotatedV1,
+  signerKeyRevokedV1,
+  decisionAttestedV1,
+  attestationRecordedV1,
 ] as const;
 
 type CurrentDefinition = (typeof currentDefinitions)[number];
