@@ -19,6 +19,23 @@ import { signerKeyRotatedV1 } from './signer/key-rotated.v1';
 import { signerKeyRevokedV1 } from './signer/key-revoked.v1';
 import { decisionAttestedV1 } from './attestor/decision-attested.v1';
 import { attestationRecordedV1 } from './attestor/attestation-recorded.v1';
+import { environmentCreatedV1 } from './orchestrator/environment-created.v1';
+import { environmentUpdatedV1 } from './orchestrator/environment-updated.v1';
+import { promotionPathUpdatedV1 } from './orchestrator/promotion-path-updated.v1';
+import { componentCreatedV1 } from './orchestrator/component-created.v1';
+import { releaseCreatedV1 } from './orchestrator/release-created.v1';
+import { releaseCandidateIgnoredV1 } from './orchestrator/release-candidate-ignored.v1';
+import { promotionRequestedV1 } from './orchestrator/promotion-requested.v1';
+import { promotionEvaluatingV1 } from './orchestrator/promotion-evaluating.v1';
+import { promotionAwaitingApprovalV1 } from './orchestrator/promotion-awaiting-approval.v1';
+import { promotionApprovedV1 } from './orchestrator/promotion-approved.v1';
+import { promotionDeployingV1 } from './orchestrator/promotion-deploying.v1';
+import { promotionDeployedV1 } from './orchestrator/promotion-deployed.v1';
+import { promotionRejectedV1 } from './orchestrator/promotion-rejected.v1';
+import { promotionFailedV1 } from './orchestrator/promotion-failed.v1';
+import { promotionCancelledV1 } from './orchestrator/promotion-cancelled.v1';
+import { approvalRecordedV1 } from './orchestrator/approval-recorded.v1';
+import { decisionRecordedV1 } from './orchestrator/decision-recorded.v1';
 
 /** The version of each type that producers emit today. */
 const currentDefinitions = [
@@ -38,6 +55,23 @@ const currentDefinitions = [
   signerKeyRevokedV1,
   decisionAttestedV1,
   attestationRecordedV1,
+  environmentCreatedV1,
+  environmentUpdatedV1,
+  promotionPathUpdatedV1,
+  componentCreatedV1,
+  releaseCreatedV1,
+  releaseCandidateIgnoredV1,
+  promotionRequestedV1,
+  promotionEvaluatingV1,
+  promotionAwaitingApprovalV1,
+  promotionApprovedV1,
+  promotionDeployingV1,
+  promotionDeployedV1,
+  promotionRejectedV1,
+  promotionFailedV1,
+  promotionCancelledV1,
+  approvalRecordedV1,
+  decisionRecordedV1,
 ] as const;
 
 type CurrentDefinition = (typeof currentDefinitions)[number];
