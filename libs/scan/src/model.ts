@@ -171,6 +171,7 @@ export interface ScannedComponent {
   license?: string;
   /** The licence as declared, when it is not a valid SPDX expression. */
   licenseDeclared?: string;
+  /** The layer's diff id and the path the component was found at. */
   location: { layerDigest: string; path: string };
   /** Extra facts, e.g. `deb:source`, `java:archivePath`, `go:toolchain`. Sorted by key on output. */
   properties: Record<string, string>;
@@ -186,10 +187,11 @@ export interface ScannedRelationship {
 export interface ImageDescription {
   /** The reference as the user gave it, when it names one (`registry/repo:tag`, archive tag). */
   name?: string;
-  /** Digest of the image manifest that was scanned (the platform's manifest for an index). */
-  manifestDigest: string;
+  /** Digest of the image manifest that was scanned (the platform's manifest for an index); docker archives have none. */
+  manifestDigest?: string;
   /** Digest of the index the manifest was selected from, if any. */
   indexDigest?: string;
+  /** The image id: the same for the image in a registry, an OCI layout or a docker archive; SBOM ids derive from it. */
   configDigest: string;
   platform: { os: string; architecture: string; variant?: string };
   /** Image config `created`, used as the SBOM timestamp (never the wall clock). */

@@ -1,0 +1,71 @@
+import type { Readable } from 'node:stream';
+import type { Platform } from '@stella/oci';
+import { z } from 'zod';
+import type { ScanLimits } from '../limits';
+
+export interface LayerRef {
+  /** Digest the source addresses the layer by (blob digest; the diff id for docker-archive). */
+  digest: string;
+  /** From the image config's `rootfs.diff_ids`; verified against the uncompressed content. */
+  diffId: string;
+  size?: number;
+  mediaType?: string;
+}
+
+export interface OpenedImage {
+  /** A human name for the image when the source has one (`registry/repo:tag`, archive tag). */
+  name?: string;
+  manifestDigest?: string;
+  indexDigest?: string;
+  configDigest: string;
+  config: ImageConfig;
+  layers: LayerRef[];
+  /**
+   * The layer's bytes as stored. `verified` says whether the stream itself fails on a digest
+   * mismatch (registry); otherwise the scanner hashes it against `digest`.
+   */
+  openLayer(layer: LayerRef): Promise<{ stream: Readable; verified: boolean }>;
+  close(): Promise<void>;
+}
+
+/** Where an image comes from: a registry, an OCI layout, an archive, or anything a service adds. */
+export interface ImageSource {
+  readonly description: string;
+  /** `platform` undefined: the caller did not ask, so an index falls back to linux/amd64 and a single-platform image is taken as is. */
+  open(platform: Platform | undefined, limits: ScanLimits): Promise<OpenedImage>;
+}
+
+export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
+
+export const imageConfigSchema = z
+  .object({
+    created: z.string().optional(),
+    architecture: z.string().optional(),
+    os: z.string().optional(),
+    variant: z.string().optional(),
+    rootfs: z.object({ type: z.string(), diff_ids: z.array(z.string().regex(/^sha256:[a-f0-9]{64}$/)) }).loose(),
+  })
+  .loose();
+export type ImageConfig = z.infer<typeof imageConfigSchema>;
+
+const descriptorSchema = z
+  .object({
+    mediaType: z.string().optional(),
+    digest: z.string().regex(/^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/),
+    size: z.number().int().nonnegative(),
+    platform: z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() }).loose().optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  })
+  .loose();
+export type SourceDescriptor = z.infer<typeof descriptorSchema>;
+
+export const manifestOrIndexSchema = z
+  .object({
+    schemaVersion: z.literal(2),
+    mediaType: z.string().optional(),
+    config: descriptorSchema.optional(),
+    layers: z.array(descriptorSchema).optional(),
+    manifests: z.array(descriptorSchema).optional(),
+  })
+  .loose();
+export type ManifestOrIndex = z.infer<typeof manifestOrIndexSchema>;
