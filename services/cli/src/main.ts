@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { doctorCommand } from './commands/doctor.command';
 import { loginCommand } from './commands/login.command';
+import { matchCommand } from './commands/match.command';
 import { whoamiCommand } from './commands/whoami.command';
 import { ConfigError } from '@stella/config';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   program.addCommand(loginCommand());
   program.addCommand(whoamiCommand());
   program.addCommand(doctorCommand());
+  program.addCommand(matchCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

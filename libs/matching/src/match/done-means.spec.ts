@@ -9,6 +9,8 @@ import { SHARED_DATA } from '../__fixtures__/fixtures';
 import { loadAdvisoryPath } from '../sources/load-path';
 import { AdvisoryIndex } from './advisory-index';
 
+jest.setTimeout(60_000);
+
 describe('done means: real advisories, real packages, expected findings', () => {
   let index: AdvisoryIndex;
   beforeAll(async () => {
