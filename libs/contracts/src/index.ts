@@ -59,3 +59,5 @@ export * from './events/orchestrator/promotion-failed.v1';
 export * from './events/orchestrator/promotion-cancelled.v1';
 export * from './events/orchestrator/approval-recorded.v1';
 export * from './events/orchestrator/decision-recorded.v1';
+export * from './events/advisory/advisory-upserted.v1';
+export * from './events/vex/vex-updated.v1';

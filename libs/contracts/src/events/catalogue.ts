@@ -36,6 +36,8 @@ import { promotionFailedV1 } from './orchestrator/promotion-failed.v1';
 import { promotionCancelledV1 } from './orchestrator/promotion-cancelled.v1';
 import { approvalRecordedV1 } from './orchestrator/approval-recorded.v1';
 import { decisionRecordedV1 } from './orchestrator/decision-recorded.v1';
+import { advisoryUpsertedV1 } from './advisory/advisory-upserted.v1';
+import { vexUpdatedV1 } from './vex/vex-updated.v1';
 
 /** The version of each type that producers emit today. */
 const currentDefinitions = [
@@ -72,6 +74,8 @@ const currentDefinitions = [
   promotionCancelledV1,
   approvalRecordedV1,
   decisionRecordedV1,
+  advisoryUpsertedV1,
+  vexUpdatedV1,
 ] as const;
 
 type CurrentDefinition = (typeof currentDefinitions)[number];
