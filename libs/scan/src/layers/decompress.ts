@@ -37,8 +37,11 @@ export class MeteredStream extends Transform {
     }
     callback(null, chunk);
   }
+  private finalDigest: string | undefined;
+  /** sha256 of everything that passed; call after the stream ended. */
   digest(): string {
-    return `sha256:${this.hash.digest('hex')}`;
+    this.finalDigest ??= `sha256:${this.hash.digest('hex')}`;
+    return this.finalDigest;
   }
 }
 
