@@ -56,7 +56,8 @@ export async function parseJavaArchive(bytes: Buffer, archivePath: string, optio
   if (own.length === 0) {
     const fromName = coordinatesFromFileName(archivePath);
     const version = fromName?.version ?? manifest?.['Implementation-Version'] ?? manifest?.['Bundle-Version'];
-    const artifactId = fromName?.artifactId ?? manifest?.['Implementation-Title'];
+    // A versioned file name is the best evidence; otherwise the manifest's title beats a bare name.
+    const artifactId = fromName?.version ? fromName.artifactId : (manifest?.['Implementation-Title'] ?? fromName?.artifactId);
     if (artifactId && version) {
       const pkg: JavaPackage = {
         artifactId,
