@@ -1,0 +1,149 @@
+import { quoteSchema, withTransaction } from '@stella/db';
+import type { DataSource } from 'typeorm';
+import type { SignerEvents } from '../events/signer-events';
+import type { SignerAlgorithm } from '../keys/signer-key';
+
+export interface AuditEntry {
+  signedAt: Date;
+  keyId: string;
+  algorithm: SignerAlgorithm;
+  tenantId: string;
+  clientId: string;
+  subject: string;
+  purpose: string;
+  payloadType: string;
+  payloadSha256: string;
+  signatureSha256: string;
+  transport: 'http' | 'nats';
+}
+
+interface Pending {
+  entry: AuditEntry;
+  resolve: (auditId: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Flushes running at once; more would only queue on the connection pool. */
+const MAX_CONCURRENT_FLUSHES = 2;
+
+/**
+ * Group commit of the signature audit: a signature is handed out only after its audit row and
+ * its `signature.created` event committed. Entries arriving together share one transaction
+ * (one multi-row insert), which is what lets auditing keep up with thousands of signatures/s.
+ */
+export class AuditWriter {
+  private readonly table: string;
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing = 0;
+  private closed = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: string,
+    private readonly events: SignerEvents,
+    private readonly flushMs: number,
+    private readonly batchMax: number,
+  ) {
+    this.table = `${quoteSchema(schema)}.signer_audit`;
+  }
+
+  /** Resolves with the audit id once the entry committed; rejects if it could not be stored. */
+  record(entry: AuditEntry): Promise<string> {
+    if (this.closed) return Promise.reject(new Error('audit writer is closed'));
+    return new Promise<string>((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Flushes what is queued and refuses new entries (shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.pending.length > 0) await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.flushing >= MAX_CONCURRENT_FLUSHES) return; // a finishing flush reschedules
+    if (this.pending.length >= this.batchMax) {
+      void this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.flushMs);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, this.batchMax);
+    if (batch.length === 0) return;
+    this.flushing += 1;
+    try {
+      const ids = await this.insert(batch.map((p) => p.entry));
+      batch.forEach((p, i) => p.resolve(ids[i]!));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    } finally {
+      this.flushing -= 1;
+      if (this.pending.length > 0) this.schedule();
+    }
+  }
+
+  private insert(entries: readonly AuditEntry[]): Promise<string[]> {
+    return withTransaction(this.dataSource, async (manager) => {
+      // Ids drawn first so each entry knows its id regardless of RETURNING order.
+      const idRows: Array<{ id: string }> = await manager.query(
+        `SELECT nextval(pg_get_serial_sequence($1, 'audit_id'))::text AS id FROM generate_series(1, $2)`,
+        [this.table, entries.length],
+      );
+      const ids = idRows.map((row) => row.id);
+      const column = <K extends keyof AuditEntry>(key: K) => entries.map((e) => e[key]);
+      await manager.query(
+        `INSERT INTO ${this.table} (audit_id, signed_at, key_id, tenant_id, client_id, subject, purpose, payload_type,
+           payload_sha256, signature_sha256, transport)
+         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::text[], $9::text[], $10::text[], $11::text[])`,
+        [
+          ids,
+          column('signedAt'),
+          column('keyId'),
+          column('tenantId'),
+          column('clientId'),
+          column('subject'),
+          column('purpose'),
+          column('payloadType'),
+          column('payloadSha256'),
+          column('signatureSha256'),
+          column('transport'),
+        ],
+      );
+      await this.events.recordMany(
+        manager,
+        entries.map((entry, i) =>
+          this.events.build(
+            'stella.signer.signature.created',
+            {
+              tenantId: entry.tenantId,
+              auditId: ids[i]!,
+              keyId: entry.keyId,
+              algorithm: entry.algorithm,
+              clientId: entry.clientId,
+              subject: entry.subject,
+              purpose: entry.purpose,
+              payloadType: entry.payloadType,
+              payloadSha256: entry.payloadSha256,
+              signatureSha256: entry.signatureSha256,
+              transport: entry.transport,
+            },
+            entry.signedAt,
+            entry.keyId,
+          ),
+        ),
+      );
+      return ids;
+    });
+  }
+}

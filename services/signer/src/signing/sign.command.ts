@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { SignerError } from '../common/signer-error';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The wire form of a signing request (REST body and NATS request payload). */
+export const signRequestSchema = z.strictObject({
+  /** DSSE payloadType; the signature covers PAE(payloadType, payload), never raw bytes. */
+  payloadType: z.string().min(1).max(256),
+  /** Standard base64 of the payload. */
+  payload: z.string().regex(BASE64, 'expected standard base64'),
+  /** Why this is signed (recorded in the audit), e.g. `decision-record` or `sbom-attestation`. */
+  purpose: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[\x20-\x7e]+$/, 'printable ASCII'),
+  /** Sign with this key instead of the active one (it must still be the active one or the request fails). */
+  keyId: z.string().min(1).max(128).optional(),
+});
+
+export type SignRequest = z.infer<typeof signRequestSchema>;
+
+export interface SignCommand {
+  readonly payloadType: string;
+  readonly payload: Buffer;
+  readonly purpose: string;
+  readonly keyId?: string;
+}
+
+/** Validates a request into a command; invalid input never reaches the use case. */
+export function toSignCommand(input: unknown, maxPayloadBytes: number): SignCommand {
+  const parsed = signRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new SignerError('INVALID_REQUEST', 'invalid signing request', {
+      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+  }
+  // Base64 length bounds the decoded size before decoding anything.
+  if (Math.floor((parsed.data.payload.length * 3) / 4) > maxPayloadBytes + 2) {
+    throw new SignerError('PAYLOAD_TOO_LARGE', `payload exceeds ${maxPayloadBytes} bytes`, {
+      maxPayloadBytes,
+    });
+  }
+  const payload = Buffer.from(parsed.data.payload, 'base64');
+  if (payload.length > maxPayloadBytes) {
+    throw new SignerError('PAYLOAD_TOO_LARGE', `payload exceeds ${maxPayloadBytes} bytes`, {
+      maxPayloadBytes,
+    });
+  }
+  return {
+    payloadType: parsed.data.payloadType,
+    payload,
+    purpose: parsed.data.purpose,
+    ...(parsed.data.keyId === undefined ? {} : { keyId: parsed.data.keyId }),
+  };
+}

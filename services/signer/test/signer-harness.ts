@@ -1,0 +1,128 @@
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalTokenVerifier } from '@stella/auth';
+import { createDataSource, runMigrations } from '@stella/db';
+import type { ServiceApp } from '@stella/platform';
+import {
+  bootTestApp,
+  createTestNatsPrefix,
+  createTestSchema,
+  type TestNatsPrefix,
+  type TestSchema,
+} from '@stella/testing';
+import { SignJWT } from 'jose';
+import type { Clock } from '../src/common/clock';
+import { signerConfigSchema, type SignerConfig } from '../src/config/signer-config';
+import { signerMigrations } from '../src/migrations';
+import { createSignerModule } from '../src/signer.module';
+
+export const TEST_ISSUER = 'http://authority.test';
+
+export interface TokenMinter {
+  mint(claims?: { scope?: string; clientId?: string; tenant?: string; exp?: number }): Promise<string>;
+}
+
+/** Mints access tokens the way the authority does (EdDSA, at+jwt), with a key only the test knows. */
+export function createTokenMinter(): TokenMinter & { verifier: ReturnType<typeof createLocalTokenVerifier> } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'EdDSA', use: 'sig' };
+  const verifier = createLocalTokenVerifier({
+    issuer: TEST_ISSUER,
+    audience: 'stella',
+    getKeys: () => [jwk],
+  });
+  let counter = 0;
+  return {
+    verifier,
+    mint: async (claims = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      counter += 1;
+      const clientId = claims.clientId ?? 'ci-pipeline';
+      return new SignJWT({
+        iss: TEST_ISSUER,
+        aud: 'stella',
+        sub: clientId,
+        client_id: clientId,
+        tenant: claims.tenant ?? 'acme',
+        scope: claims.scope ?? 'signer:sign',
+        jti: `tok-${counter}-${randomBytes(4).toString('hex')}`,
+        iat: now - 5,
+        exp: claims.exp ?? now + 600,
+      })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key', typ: 'at+jwt' })
+        .sign(privateKey as KeyObject);
+    },
+  };
+}
+
+export interface SignerHarness {
+  svc: ServiceApp;
+  url: string;
+  config: SignerConfig;
+  schema: TestSchema;
+  nats: TestNatsPrefix;
+  tokens: ReturnType<typeof createTokenMinter>;
+  boot(overrides?: Partial<SignerConfig>, clock?: Clock): Promise<ServiceApp>;
+  close(): Promise<void>;
+}
+
+/** A signer on a random port with its own schema, NATS prefix and data directory. */
+export async function startSigner(
+  overrides: Partial<SignerConfig> = {},
+  clock?: Clock,
+): Promise<SignerHarness> {
+  const schema = await createTestSchema('signer');
+  const nats = createTestNatsPrefix();
+  const dataDir = mkdtempSync(join(tmpdir(), 'stella-signer-'));
+  const tokens = createTokenMinter();
+  const config = signerConfigSchema.parse({
+    httpPort: 0,
+    databaseUrl: schema.url,
+    databaseSchema: schema.schema,
+    databasePoolSize: 6,
+    natsUrl: nats.servers,
+    natsPrefix: nats.prefix,
+    signerKek: randomBytes(32).toString('base64'),
+    signerDataDir: dataDir,
+    ...overrides,
+  });
+  const migrationSource = createDataSource({
+    url: schema.url,
+    schema: schema.schema,
+    migrations: signerMigrations,
+    applicationName: 'stella-signer-test-migrate',
+  });
+  await runMigrations(migrationSource);
+  await migrationSource.destroy();
+  const apps: ServiceApp[] = [];
+  const boot = async (extra: Partial<SignerConfig> = {}, bootClock?: Clock) => {
+    const app = await bootTestApp({
+      service: 'signer',
+      module: createSignerModule({
+        verifier: tokens.verifier,
+        ...((bootClock ?? clock) ? { clock: (bootClock ?? clock)! } : {}),
+      }),
+      config: { ...config, ...extra },
+    });
+    apps.push(app);
+    return app;
+  };
+  const svc = await boot();
+  return {
+    svc,
+    url: svc.url,
+    config,
+    schema,
+    nats,
+    tokens,
+    boot,
+    async close() {
+      for (const app of apps.reverse()) await app.close();
+      await nats.cleanup();
+      await schema.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
