@@ -77,6 +77,22 @@ export class FileTree {
   exists(path: string): boolean {
     return this.nodes.has(path);
   }
+
+  private implied: Set<string> | undefined;
+
+  /** Whether a directory exists, listed or only implied by the paths under it (tars may omit directory entries). */
+  hasDirectory(path: string): boolean {
+    if (this.nodes.get(path)?.type === 'd') return true;
+    if (!this.implied) {
+      this.implied = new Set();
+      for (const key of this.nodes.keys()) for (let i = key.lastIndexOf('/'); i > 0; i = key.lastIndexOf('/', i - 1)) {
+        const parent = key.slice(0, i);
+        if (this.implied.has(parent)) break;
+        this.implied.add(parent);
+      }
+    }
+    return this.implied.has(path);
+  }
 }
 
 export interface ResolvedComponents {
@@ -250,7 +266,7 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
       case 'npm-lockfile': {
         // A lockfile only says what would be installed; trust it only where nothing was.
         const dir = posix.dirname(artifact.path);
-        if (tree.exists(dir === '.' ? 'node_modules' : `${dir}/node_modules`)) break;
+        if (tree.hasDirectory(dir === '.' ? 'node_modules' : `${dir}/node_modules`)) break;
         for (const pkg of artifact.packages) {
           const { namespace, name } = splitNpmName(pkg.name);
           add({

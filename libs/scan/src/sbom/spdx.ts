@@ -78,7 +78,8 @@ export function toSpdx3(result: ScanResult, options: SbomOptions = {}): Buffer {
       type: 'software_Package',
       spdxId,
       creationInfo: CREATION_INFO,
-      name: component.namespace ? `${component.namespace}/${component.name}` : component.name,
+      // Scoped names read as the ecosystem writes them (`@scope/name`, `group/artifact`, module paths).
+      name: component.namespace && component.kind !== 'os-package' ? `${component.namespace}/${component.name}` : component.name,
       software_primaryPurpose: component.kind === 'application' ? 'application' : component.kind === 'os-package' ? 'install' : 'library',
       software_sourceInfo: `found at ${component.location.path} in layer ${component.location.layerDigest}`,
     };

@@ -20,7 +20,8 @@ export async function buildTar(entries: TarEntrySpec[]): Promise<Buffer> {
   });
   for (const entry of entries) {
     const type = entry.type ?? 'file';
-    const header: tarStream.Headers = { name: entry.name, type, mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644) };
+    // A fixed mtime keeps the tar bytes, and so the diff ids, the same on every run.
+    const header: tarStream.Headers = { name: entry.name, type, mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644), mtime: new Date(0) };
     if (entry.linkname !== undefined) header.linkname = entry.linkname;
     if (type === 'file') {
       const content = typeof entry.content === 'string' ? Buffer.from(entry.content) : (entry.content ?? Buffer.alloc(0));
