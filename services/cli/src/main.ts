@@ -3,6 +3,7 @@ import { doctorCommand } from './commands/doctor.command';
 import { loginCommand } from './commands/login.command';
 import { matchCommand } from './commands/match.command';
 import { whoamiCommand } from './commands/whoami.command';
+import { scanCommand } from './commands/scan.command';
 import { ConfigError } from '@stella/config';
 
 /** Every command the CLI has; later features add theirs here. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.addCommand(loginCommand());
   program.addCommand(whoamiCommand());
   program.addCommand(doctorCommand());
+  program.addCommand(scanCommand());
   program.addCommand(matchCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
