@@ -47,7 +47,7 @@ describe('local image sources', () => {
       .map((name) => ({ name, size: readFileSync(join(blobs, name)).length }))
       .sort((a, b) => b.size - a.size);
     const bytes = readFileSync(join(blobs, largest!.name));
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
     writeFileSync(join(blobs, largest!.name), bytes);
     await expect(scanImage(`oci:${layout}`)).rejects.toMatchObject({ code: expect.stringMatching(/DIGEST_MISMATCH|CORRUPT_LAYER/) });
   });

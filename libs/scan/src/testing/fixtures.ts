@@ -14,14 +14,16 @@ export async function buildTar(entries: TarEntrySpec[]): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
-    pack.on('data', (chunk: Buffer) => chunks.push(chunk));
+    pack.on('data', (chunk: unknown) => {
+      chunks.push(chunk as Buffer);
+    });
     pack.on('end', () => resolve(Buffer.concat(chunks)));
     pack.on('error', reject);
   });
   for (const entry of entries) {
     const type = entry.type ?? 'file';
     // A fixed mtime keeps the tar bytes, and so the diff ids, the same on every run.
-    const header: tarStream.Headers = { name: entry.name, type, mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644), mtime: new Date(0) };
+    const header: Partial<tarStream.Header> & { name: string } = { name: entry.name, type, mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644), mtime: new Date(0) };
     if (entry.linkname !== undefined) header.linkname = entry.linkname;
     if (type === 'file') {
       const content = typeof entry.content === 'string' ? Buffer.from(entry.content) : (entry.content ?? Buffer.alloc(0));
