@@ -1,0 +1,432 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { OrchestratorError } from '../common/errors';
+import type { TenantId } from '../common/tenancy';
+import { environmentPolicySchema, type EnvironmentPolicy, type PromotionPath } from '../environments/environment.model';
+import type { DecisionRecord } from '../decisions/decision-record';
+import { isUniqueViolation, iso, query, queryOne } from '../persistence/sql';
+import type { ReleaseSelector } from '../releases/releases.repository';
+import {
+  OPEN_STATES,
+  SUCCESS_STATES,
+  type ApprovalView,
+  type EvaluationSummary,
+  type PromotionState,
+  type PromotionView,
+  type TransitionView,
+} from './promotion.model';
+
+/** A promotion as the flow manipulates it (one row of `promotions`, plus its release's facts). */
+export interface PromotionRecord {
+  id: string;
+  kind: 'promotion' | 'rollback';
+  state: PromotionState;
+  seq: number;
+  release: { id: string; name: string; version: string; createdBy: string };
+  environment: string;
+  requestedBy: string;
+  requestedAt: string;
+  comment?: string;
+  breakGlass?: { by: string; reason: string; at: string };
+  decisionId?: string;
+  approvedAt?: string;
+  lastEvaluation?: EvaluationSummary;
+  updatedAt: string;
+}
+
+export interface EnvironmentFacts {
+  name: string;
+  policy: EnvironmentPolicy;
+  policyDigest: string;
+}
+
+export type PriorSuccess = { environment: string; promotionId: string; state: string };
+
+/** Everything needed to decide on a new promotion, read in one statement. */
+export interface RequestContext {
+  release?: { id: string; name: string; version: string; createdBy: string };
+  environment?: EnvironmentFacts;
+  path: PromotionPath;
+  priorSuccesses: PriorSuccess[];
+  openPromotionId?: string;
+}
+
+/** An existing promotion, locked, with what its gates need. */
+export interface LockedPromotion {
+  promotion: PromotionRecord;
+  transitions: TransitionView[];
+  environment: EnvironmentFacts;
+  path: PromotionPath;
+  approvals: ApprovalView[];
+  priorSuccesses: PriorSuccess[];
+}
+
+/** What one transaction changes on one promotion: written by `save` in one statement. */
+export interface PromotionWrite {
+  record: PromotionRecord;
+  isNew: boolean;
+  transitions: TransitionView[];
+  decision?: { record: DecisionRecord; verdict: 'allow' | 'deny' };
+  approval?: ApprovalView & { roles: readonly string[] };
+}
+
+const OPEN = `ARRAY[${OPEN_STATES.map((s) => `'${s}'`).join(', ')}]`;
+const SUCCESS = `ARRAY[${SUCCESS_STATES.map((s) => `'${s}'`).join(', ')}]`;
+
+/** The first success of the release in each environment of the path (index-backed, LIMIT 1 each). */
+const PRIOR_SUCCESSES = (release: string, path: string) => `
+  (SELECT coalesce(json_agg(json_build_object('environment', pe.env, 'promotionId', s.id, 'state', s.state)), '[]'::json)
+   FROM unnest(${path}) AS pe(env)
+   CROSS JOIN LATERAL (
+     SELECT pp.id, pp.state FROM promotions pp
+     WHERE pp.tenant_id = $1 AND pp.release_id = ${release} AND pp.environment = pe.env AND pp.state = ANY(${SUCCESS})
+     ORDER BY pp.requested_at, pp.id LIMIT 1
+   ) s)`;
+
+interface PromotionRow {
+  id: string;
+  kind: 'promotion' | 'rollback';
+  state: PromotionState;
+  seq: number;
+  release_id: string;
+  release_name: string;
+  release_version: string;
+  release_created_by: string;
+  environment: string;
+  requested_by: string;
+  requested_at: Date;
+  comment: string | null;
+  break_glass: PromotionRecord['breakGlass'] | null;
+  decision_id: string | null;
+  approved_at: Date | null;
+  last_evaluation: EvaluationSummary | null;
+  updated_at: Date;
+}
+
+const PROMOTION_COLUMNS = `p.id, p.kind, p.state, p.seq, p.release_id, r.name AS release_name, r.version AS release_version,
+  r.created_by AS release_created_by, p.environment, p.requested_by, p.requested_at, p.comment, p.break_glass,
+  p.decision_id, p.approved_at, p.last_evaluation, p.updated_at`;
+
+function toRecord(row: PromotionRow): PromotionRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    state: row.state,
+    seq: row.seq,
+    release: { id: row.release_id, name: row.release_name, version: row.release_version, createdBy: row.release_created_by },
+    environment: row.environment,
+    requestedBy: row.requested_by,
+    requestedAt: iso(row.requested_at),
+    ...(row.comment === null ? {} : { comment: row.comment }),
+    ...(row.break_glass === null ? {} : { breakGlass: row.break_glass }),
+    ...(row.decision_id === null ? {} : { decisionId: row.decision_id }),
+    ...(row.approved_at === null ? {} : { approvedAt: iso(row.approved_at) }),
+    ...(row.last_evaluation === null ? {} : { lastEvaluation: row.last_evaluation }),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+interface PathJson {
+  environments: string[];
+  allow_skip: boolean;
+  version: number;
+}
+
+function toPath(json: PathJson | null): PromotionPath {
+  return json ? { environments: json.environments, allowSkip: json.allow_skip, version: json.version } : { environments: [], allowSkip: false, version: 0 };
+}
+
+function toEnvironment(json: { name: string; policy: unknown; policy_digest: string }): EnvironmentFacts {
+  return { name: json.name, policy: environmentPolicySchema.parse(json.policy), policyDigest: json.policy_digest };
+}
+
+export function promotionNotFound(id: string): OrchestratorError {
+  return new OrchestratorError('PROMOTION_NOT_FOUND', `promotion ${id} does not exist`, { promotionId: id });
+}
+
+@Injectable()
+export class PromotionsRepository {
+  async requestContext(m: EntityManager, tenant: TenantId, release: ReleaseSelector, environment: string): Promise<RequestContext> {
+    const row = await queryOne<{
+      release: { id: string; name: string; version: string; created_by: string } | null;
+      environment: { name: string; policy: unknown; policy_digest: string } | null;
+      path: PathJson | null;
+      prior: PriorSuccess[] | null;
+      open_promotion: string | null;
+    }>(
+      m,
+      `WITH r AS (
+         SELECT id, name, version, created_by FROM releases
+         WHERE tenant_id = $1 AND (CASE WHEN $2::text IS NOT NULL THEN id = $2 ELSE name = $3 AND version = $4 END)
+       ), pa AS (
+         SELECT environments, allow_skip, version FROM promotion_paths WHERE tenant_id = $1
+       )
+       SELECT
+         (SELECT row_to_json(r) FROM r) AS release,
+         (SELECT json_build_object('name', e.name, 'policy', e.policy, 'policy_digest', e.policy_digest)
+            FROM environments e WHERE e.tenant_id = $1 AND e.name = $5) AS environment,
+         (SELECT row_to_json(pa) FROM pa) AS path,
+         ${PRIOR_SUCCESSES('(SELECT id FROM r)', '(SELECT environments FROM pa)')} AS prior,
+         (SELECT pp.id FROM promotions pp WHERE pp.tenant_id = $1 AND pp.release_id = (SELECT id FROM r)
+            AND pp.environment = $5 AND pp.state = ANY(${OPEN}) LIMIT 1) AS open_promotion`,
+      [
+        tenant,
+        'id' in release ? release.id : null,
+        'id' in release ? null : release.name,
+        'id' in release ? null : release.version,
+        environment,
+      ],
+    );
+    return {
+      ...(row?.release
+        ? { release: { id: row.release.id, name: row.release.name, version: row.release.version, createdBy: row.release.created_by } }
+        : {}),
+      ...(row?.environment ? { environment: toEnvironment(row.environment) } : {}),
+      path: toPath(row?.path ?? null),
+      priorSuccesses: row?.prior ?? [],
+      ...(row?.open_promotion ? { openPromotionId: row.open_promotion } : {}),
+    };
+  }
+
+  /** Locks the promotion row (FOR UPDATE) and reads everything its gates need, in one statement. */
+  async lock(m: EntityManager, tenant: TenantId, id: string, skipLocked = false): Promise<LockedPromotion | undefined> {
+    const row = await queryOne<
+      PromotionRow & {
+        env_policy: unknown;
+        env_policy_digest: string;
+        path: PathJson | null;
+        approvals: ApprovalView[];
+        prior: PriorSuccess[];
+        transitions: TransitionRowJson[];
+      }
+    >(
+      m,
+      `SELECT ${PROMOTION_COLUMNS}, e.policy AS env_policy, e.policy_digest AS env_policy_digest,
+         (SELECT row_to_json(x) FROM (SELECT environments, allow_skip, version FROM promotion_paths WHERE tenant_id = $1) x) AS path,
+         (SELECT coalesce(json_agg(json_strip_nulls(json_build_object('approver', a.approver, 'time', iso_utc(a.approved_at), 'comment', a.comment))
+                                   ORDER BY a.approved_at, a.approver), '[]'::json)
+            FROM approvals a WHERE a.tenant_id = $1 AND a.promotion_id = p.id) AS approvals,
+         ${PRIOR_SUCCESSES('p.release_id', '(SELECT environments FROM promotion_paths WHERE tenant_id = $1)')} AS prior,
+         ${TRANSITIONS_JSON('0')} AS transitions
+       FROM promotions p
+       JOIN releases r ON r.tenant_id = p.tenant_id AND r.id = p.release_id
+       JOIN environments e ON e.tenant_id = p.tenant_id AND e.name = p.environment
+       WHERE p.tenant_id = $1 AND p.id = $2
+       FOR UPDATE OF p${skipLocked ? ' SKIP LOCKED' : ''}`,
+      [tenant, id],
+    );
+    if (!row) return undefined;
+    return {
+      promotion: toRecord(row),
+      transitions: row.transitions.map(toTransition),
+      environment: toEnvironment({ name: row.environment, policy: row.env_policy, policy_digest: row.env_policy_digest }),
+      path: toPath(row.path),
+      approvals: row.approvals,
+      priorSuccesses: row.prior,
+    };
+  }
+
+  /** Writes a promotion's new state, its transitions, and an approval or decision, in one statement. */
+  async save(m: EntityManager, tenant: TenantId, write: PromotionWrite): Promise<void> {
+    const r = write.record;
+    const params: unknown[] = [tenant, r.id];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const ctes: string[] = [];
+    if (write.decision) {
+      const d = write.decision;
+      ctes.push(`decision AS (
+        INSERT INTO decisions (tenant_id, id, verdict, environment, release_id, record, record_digest, created_at)
+        VALUES ($1, ${p(d.record.id)}, ${p(d.verdict)}, ${p(r.environment)}, ${p(r.release.id)}, ${p(d.record.canonical)},
+                ${p(d.record.digest)}, ${p(d.record.record.evaluatedAt)})
+        ON CONFLICT (tenant_id, id) DO NOTHING)`);
+    }
+    if (write.approval) {
+      const a = write.approval;
+      ctes.push(`approval AS (
+        INSERT INTO approvals (tenant_id, promotion_id, approver, approved_at, comment, roles)
+        VALUES ($1, $2, ${p(a.approver)}, ${p(a.time)}, ${p(a.comment ?? null)}, ${p(a.roles)}))`);
+    }
+    if (write.transitions.length > 0) {
+      const t = write.transitions;
+      ctes.push(`transitions AS (
+        INSERT INTO promotion_transitions (tenant_id, promotion_id, seq, from_state, to_state, at, actor, reason, decision_id)
+        SELECT $1, $2, t.seq, t.from_state, t.to_state, t.at, t.actor, t.reason, t.decision_id
+        FROM unnest(${p(t.map((x) => x.seq))}::int[], ${p(t.map((x) => x.from))}::text[], ${p(t.map((x) => x.to))}::text[],
+                    ${p(t.map((x) => x.at))}::timestamptz[], ${p(t.map((x) => x.actor))}::text[], ${p(t.map((x) => x.reason ?? null))}::text[],
+                    ${p(t.map((x) => x.decisionId ?? null))}::text[])
+          AS t(seq, from_state, to_state, at, actor, reason, decision_id))`);
+    }
+    const evaluation = r.lastEvaluation === undefined ? null : JSON.stringify(r.lastEvaluation);
+    const main = write.isNew
+      ? `INSERT INTO promotions (tenant_id, id, release_id, environment, kind, state, seq, requested_by, requested_at, comment,
+                                 break_glass, decision_id, approved_at, last_evaluation, updated_at)
+         VALUES ($1, $2, ${p(r.release.id)}, ${p(r.environment)}, ${p(r.kind)}, ${p(r.state)}, ${p(r.seq)}, ${p(r.requestedBy)},
+                 ${p(r.requestedAt)}, ${p(r.comment ?? null)}, ${p(r.breakGlass === undefined ? null : JSON.stringify(r.breakGlass))},
+                 ${p(r.decisionId ?? null)}, ${p(r.approvedAt ?? null)}, ${p(evaluation)}, ${p(r.updatedAt)})`
+      : `UPDATE promotions SET state = ${p(r.state)}, seq = ${p(r.seq)}, decision_id = ${p(r.decisionId ?? null)},
+           approved_at = ${p(r.approvedAt ?? null)}, last_evaluation = ${p(evaluation)}, updated_at = ${p(r.updatedAt)}
+         WHERE tenant_id = $1 AND id = $2`;
+    const sql = ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${main}` : main;
+    try {
+      await query(m, sql, params);
+    } catch (error) {
+      if (isUniqueViolation(error, 'promotions_one_open_key')) {
+        throw new OrchestratorError(
+          'PROMOTION_ALREADY_ACTIVE',
+          `${r.release.name}@${r.release.version} already has an open promotion into ${r.environment}`,
+          { release: r.release.id, environment: r.environment },
+        );
+      }
+      if (isUniqueViolation(error, 'approvals_pkey')) {
+        throw new OrchestratorError('DUPLICATE_APPROVAL', `${write.approval?.approver} already approved this promotion`, {
+          promotionId: r.id,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Takes the environment's deployment slot lock (its row, FOR NO KEY UPDATE) and says whether a
+   * deployment is running there. Held until commit: deployment starts in one environment are serial.
+   */
+  async lockDeploymentSlot(m: EntityManager, tenant: TenantId, environment: string): Promise<{ busy: boolean }> {
+    const row = await queryOne<{ busy: boolean }>(
+      m,
+      `SELECT EXISTS (SELECT 1 FROM promotions WHERE tenant_id = $1 AND environment = $2 AND state = 'deploying') AS busy
+       FROM environments WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE`,
+      [tenant, environment],
+    );
+    return { busy: row?.busy ?? false };
+  }
+
+  /** The oldest approved promotion waiting for the environment's slot (skipping rows being changed). */
+  async nextQueued(m: EntityManager, tenant: TenantId, environment: string): Promise<string | undefined> {
+    const row = await queryOne<{ id: string }>(
+      m,
+      `SELECT id FROM promotions WHERE tenant_id = $1 AND environment = $2 AND state = 'approved'
+       ORDER BY approved_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [tenant, environment],
+    );
+    return row?.id;
+  }
+
+  /** Makes the release the one running in the environment; the previous deployment ends now. */
+  async recordDeployment(
+    m: EntityManager,
+    tenant: TenantId,
+    deployment: { environment: string; releaseId: string; promotionId: string; kind: string; at: string },
+  ): Promise<void> {
+    await query(
+      m,
+      `UPDATE deployments SET superseded_at = $3 WHERE tenant_id = $1 AND environment = $2 AND superseded_at IS NULL`,
+      [tenant, deployment.environment, deployment.at],
+    );
+    await query(
+      m,
+      `INSERT INTO deployments (tenant_id, environment, release_id, promotion_id, kind, deployed_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [tenant, deployment.environment, deployment.releaseId, deployment.promotionId, deployment.kind, deployment.at],
+    );
+  }
+
+  async view(m: EntityManager, tenant: TenantId, id: string): Promise<PromotionView> {
+    const [view] = await this.views(m, tenant, 'p.tenant_id = $1 AND p.id = $2', [tenant, id], 1);
+    if (!view) throw promotionNotFound(id);
+    return view;
+  }
+
+  async list(
+    m: EntityManager,
+    tenant: TenantId,
+    filter: { environment?: string; state?: PromotionState; releaseId?: string; limit: number; before?: { requestedAt: string; id: string } },
+  ): Promise<PromotionView[]> {
+    const params: unknown[] = [tenant];
+    let where = 'p.tenant_id = $1';
+    if (filter.environment !== undefined) {
+      params.push(filter.environment);
+      where += ` AND p.environment = $${params.length}`;
+    }
+    if (filter.state !== undefined) {
+      params.push(filter.state);
+      where += ` AND p.state = $${params.length}`;
+    }
+    if (filter.releaseId !== undefined) {
+      params.push(filter.releaseId);
+      where += ` AND p.release_id = $${params.length}`;
+    }
+    if (filter.before) {
+      params.push(filter.before.requestedAt, filter.before.id);
+      where += ` AND (p.requested_at, p.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    }
+    return this.views(m, tenant, where, params, filter.limit);
+  }
+
+  async transitionsAfter(m: EntityManager, tenant: TenantId, id: string, afterSeq: number): Promise<{ state: PromotionState; transitions: TransitionView[] } | undefined> {
+    const row = await queryOne<{ state: PromotionState; transitions: TransitionRowJson[] }>(
+      m,
+      `SELECT p.state, ${TRANSITIONS_JSON('$3')} AS transitions FROM promotions p WHERE p.tenant_id = $1 AND p.id = $2`,
+      [tenant, id, afterSeq],
+    );
+    if (!row) return undefined;
+    return { state: row.state, transitions: row.transitions.map(toTransition) };
+  }
+
+  private async views(m: EntityManager, _tenant: TenantId, where: string, params: unknown[], limit: number): Promise<PromotionView[]> {
+    params.push(limit);
+    const rows = await query<PromotionRow & { approvals: ApprovalView[]; transitions: TransitionRowJson[] }>(
+      m,
+      `SELECT ${PROMOTION_COLUMNS},
+         (SELECT coalesce(json_agg(json_strip_nulls(json_build_object('approver', a.approver, 'time', iso_utc(a.approved_at), 'comment', a.comment))
+                                   ORDER BY a.approved_at, a.approver), '[]'::json)
+            FROM approvals a WHERE a.tenant_id = p.tenant_id AND a.promotion_id = p.id) AS approvals,
+         ${TRANSITIONS_JSON('0')} AS transitions
+       FROM promotions p JOIN releases r ON r.tenant_id = p.tenant_id AND r.id = p.release_id
+       WHERE ${where}
+       ORDER BY p.requested_at DESC, p.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((row) => toView(toRecord(row), row.approvals, row.transitions.map(toTransition)));
+  }
+}
+
+interface TransitionRowJson {
+  seq: number;
+  from: PromotionState | null;
+  to: PromotionState;
+  at: string;
+  actor: string;
+  reason?: string;
+  decisionId?: string;
+}
+
+const TRANSITIONS_JSON = (afterSeq: string) => `
+  (SELECT coalesce(json_agg(json_strip_nulls(json_build_object('seq', t.seq, 'from', t.from_state, 'to', t.to_state,
+             'at', iso_utc(t.at), 'actor', t.actor, 'reason', t.reason, 'decisionId', t.decision_id)) ORDER BY t.seq), '[]'::json)
+   FROM promotion_transitions t WHERE t.tenant_id = p.tenant_id AND t.promotion_id = p.id AND t.seq > ${afterSeq})`;
+
+function toTransition(t: TransitionRowJson): TransitionView {
+  // json_strip_nulls drops a null `from`; the first transition has none.
+  return { ...t, from: t.from ?? null };
+}
+
+export function toView(record: PromotionRecord, approvals: ApprovalView[], transitions: TransitionView[]): PromotionView {
+  return {
+    id: record.id,
+    kind: record.kind,
+    state: record.state,
+    release: { id: record.release.id, name: record.release.name, version: record.release.version },
+    environment: record.environment,
+    requestedBy: record.requestedBy,
+    requestedAt: record.requestedAt,
+    ...(record.comment === undefined ? {} : { comment: record.comment }),
+    ...(record.breakGlass === undefined ? {} : { breakGlass: record.breakGlass }),
+    ...(record.decisionId === undefined ? {} : { decisionId: record.decisionId }),
+    ...(record.lastEvaluation === undefined ? {} : { lastEvaluation: record.lastEvaluation }),
+    approvals,
+    transitions,
+    updatedAt: record.updatedAt,
+  };
+}
