@@ -1,0 +1,234 @@
+import { quoteSchema, withTransaction } from '@stella/db';
+import {
+  appendLeaves,
+  consistencyProofPlan,
+  inclusionProofPlan,
+  leafHash,
+  loadTreeState,
+  resolvePlan,
+  signCheckpoint,
+  type NoteSigner,
+  type ProofElementPlan,
+} from '@stella/tlog';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AttestorError } from '../common/attestor-error';
+import type { Clock } from '../common/clock';
+import { PgNodeStore } from './pg-node-store';
+
+export interface LogEntryInput {
+  data: Buffer;
+  contentType: string;
+}
+
+export interface AppendedEntry {
+  index: number;
+  leafHash: Buffer;
+  /** The checkpoint of the batch the entry was appended in. */
+  checkpoint: SignedCheckpoint;
+  /** Inclusion proof of the entry at `checkpoint.size`. */
+  inclusionProof: Buffer[];
+}
+
+export interface SignedCheckpoint {
+  size: number;
+  rootHash: Buffer;
+  note: string;
+}
+
+export interface StoredEntry {
+  index: number;
+  leafHash: Buffer;
+  data: Buffer;
+  contentType: string;
+  createdAt: Date;
+}
+
+/**
+ * The RFC 6962 log in Postgres. Appends are serialized by a transaction-scoped advisory lock;
+ * each append writes the leaves, every node they complete and a signed checkpoint, so the stored
+ * tree and its latest checkpoint always agree. Proofs read O(log n) nodes in one query.
+ */
+export class TransparencyLog {
+  private readonly s: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+    private readonly origin: string,
+    private readonly signer: NoteSigner & { verifier: { vkey: string } },
+    private readonly clock: Clock,
+  ) {
+    this.s = quoteSchema(schema);
+  }
+
+  /** The log's public key in vkey form (`<origin>+<hash>+<key>`): all a verifier needs. */
+  get verifierKey(): string {
+    return this.signer.verifier.vkey;
+  }
+
+  get logOrigin(): string {
+    return this.origin;
+  }
+
+  /** Signs the empty tree on first start, so a checkpoint always exists. */
+  async bootstrap(): Promise<void> {
+    await withTransaction(this.dataSource, async (manager) => {
+      await this.lock(manager);
+      if ((await this.latestCheckpointRow(manager)) === undefined)
+        await this.appendInTransaction(manager, []);
+    });
+  }
+
+  /** Appends entries inside the caller's transaction (the caller commits them with its own rows). */
+  async appendInTransaction(
+    manager: EntityManager,
+    entries: readonly LogEntryInput[],
+  ): Promise<AppendedEntry[]> {
+    await this.lock(manager);
+    const current = await this.latestCheckpointRow(manager);
+    const size = current === undefined ? 0 : Number(current.tree_size);
+    if (current !== undefined && entries.length === 0) return [];
+    const store = new PgNodeStore(manager, this.schema);
+    const state = await loadTreeState(store, size);
+    const hashes = entries.map((entry) => leafHash(entry.data));
+    const result = appendLeaves(state, hashes);
+    const now = this.clock.now();
+    if (entries.length > 0) {
+      await manager.query(
+        `INSERT INTO ${this.s}.tlog_leaves (leaf_index, leaf_hash, data, content_type, created_at)
+         SELECT i, h, d, c, $5 FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[]) AS t(i, h, d, c)`,
+        [
+          entries.map((_, i) => size + i),
+          hashes,
+          entries.map((e) => e.data),
+          entries.map((e) => e.contentType),
+          now,
+        ],
+      );
+      await store.writeNodes(result.nodes);
+    }
+    const checkpoint = this.sign(result.state.size, result.root);
+    await manager.query(
+      `INSERT INTO ${this.s}.tlog_checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4)`,
+      [checkpoint.size, checkpoint.rootHash, checkpoint.note, now],
+    );
+    const proofs = await this.proofsFor(
+      store,
+      entries.map((_, i) => inclusionProofPlan(size + i, checkpoint.size)),
+    );
+    return entries.map((_, i) => ({
+      index: size + i,
+      leafHash: hashes[i]!,
+      checkpoint,
+      inclusionProof: proofs[i]!,
+    }));
+  }
+
+  async append(entries: readonly LogEntryInput[]): Promise<AppendedEntry[]> {
+    return withTransaction(this.dataSource, (manager) => this.appendInTransaction(manager, entries));
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint> {
+    const row = await this.latestCheckpointRow(this.dataSource.manager);
+    if (row === undefined) throw new AttestorError('LOG_UNAVAILABLE', 'the log has no checkpoint yet');
+    return { size: Number(row.tree_size), rootHash: row.root_hash, note: row.note };
+  }
+
+  async checkpointAt(size: number): Promise<SignedCheckpoint | undefined> {
+    const rows: Array<{ tree_size: string; root_hash: Buffer; note: string }> = await this.dataSource.query(
+      `SELECT tree_size, root_hash, note FROM ${this.s}.tlog_checkpoints WHERE tree_size = $1`,
+      [size],
+    );
+    const row = rows[0];
+    return row ? { size: Number(row.tree_size), rootHash: row.root_hash, note: row.note } : undefined;
+  }
+
+  async entry(index: number): Promise<StoredEntry> {
+    const rows: Array<{
+      leaf_index: string;
+      leaf_hash: Buffer;
+      data: Buffer;
+      content_type: string;
+      created_at: Date;
+    }> = await this.dataSource.query(
+      `SELECT leaf_index, leaf_hash, data, content_type, created_at FROM ${this.s}.tlog_leaves WHERE leaf_index = $1`,
+      [index],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new AttestorError('ENTRY_NOT_FOUND', `no log entry ${index}`, { index });
+    return {
+      index: Number(row.leaf_index),
+      leafHash: row.leaf_hash,
+      data: row.data,
+      contentType: row.content_type,
+      createdAt: row.created_at,
+    };
+  }
+
+  /** Inclusion proof of `index` in the tree of `size` leaves (default: the latest checkpoint's). */
+  async inclusionProof(
+    index: number,
+    size?: number,
+  ): Promise<{ index: number; size: number; leafHash: Buffer; hashes: Buffer[] }> {
+    const treeSize = size ?? (await this.latestCheckpoint()).size;
+    await this.requireSize(treeSize);
+    const plan = inclusionProofPlan(index, treeSize);
+    const store = new PgNodeStore(this.dataSource.manager, this.schema);
+    const [hashes] = await this.proofsFor(store, [plan]);
+    const [leaf] = await store.readNodes([{ level: 0, index }]);
+    return { index, size: treeSize, leafHash: Buffer.from(leaf!), hashes: hashes! };
+  }
+
+  async consistencyProof(from: number, to?: number): Promise<{ from: number; to: number; hashes: Buffer[] }> {
+    const toSize = to ?? (await this.latestCheckpoint()).size;
+    await this.requireSize(toSize);
+    const [hashes] = await this.proofsFor(new PgNodeStore(this.dataSource.manager, this.schema), [
+      consistencyProofPlan(from, toSize),
+    ]);
+    return { from, to: toSize, hashes: hashes! };
+  }
+
+  private async requireSize(size: number): Promise<void> {
+    const latest = await this.latestCheckpoint();
+    if (size > latest.size) {
+      throw new AttestorError('OUT_OF_RANGE', `tree size ${size} exceeds the log size ${latest.size}`, {
+        size,
+        logSize: latest.size,
+      });
+    }
+  }
+
+  /** Resolves several proofs with a single node query. */
+  private async proofsFor(
+    store: PgNodeStore,
+    plans: readonly (readonly ProofElementPlan[])[],
+  ): Promise<Buffer[][]> {
+    const flat = await resolvePlan(store, plans.flat());
+    const out: Buffer[][] = [];
+    let offset = 0;
+    for (const plan of plans) {
+      out.push(flat.slice(offset, offset + plan.length));
+      offset += plan.length;
+    }
+    return out;
+  }
+
+  private sign(size: number, rootHash: Buffer): SignedCheckpoint {
+    return {
+      size,
+      rootHash,
+      note: signCheckpoint({ origin: this.origin, size, rootHash, extensions: [] }, [this.signer]),
+    };
+  }
+
+  private async lock(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.s}.tlog-append`]);
+  }
+
+  private async latestCheckpointRow(manager: EntityManager) {
+    const rows: Array<{ tree_size: string; root_hash: Buffer; note: string }> = await manager.query(
+      `SELECT tree_size, root_hash, note FROM ${this.s}.tlog_checkpoints ORDER BY tree_size DESC LIMIT 1`,
+    );
+    return rows[0];
+  }
+}

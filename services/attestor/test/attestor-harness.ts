@@ -1,0 +1,267 @@
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { preAuthEncoding, publicKeyId, type DsseEnvelope } from '@stella/attest';
+import { createLocalTokenVerifier } from '@stella/auth';
+import { createDataSource, runMigrations } from '@stella/db';
+import type { ServiceApp } from '@stella/platform';
+import {
+  bootTestApp,
+  createTestNatsPrefix,
+  createTestSchema,
+  type TestNatsPrefix,
+  type TestSchema,
+} from '@stella/testing';
+import { SignJWT } from 'jose';
+import { connect, headers, type NatsConnection, type Subscription } from 'nats';
+import { createAttestorModule } from '../src/attestor.module';
+import { attestorConfigSchema, type AttestorConfig } from '../src/config/attestor-config';
+import { attestorMigrations } from '../src/migrations';
+
+export const TEST_ISSUER = 'http://authority.test';
+export const SIGNER_TOKEN = `signer-token-${randomBytes(8).toString('hex')}`;
+
+/** Access tokens signed by a key only the test knows, verified by a local verifier. */
+export function createTokenMinter() {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'EdDSA', use: 'sig' };
+  const verifier = createLocalTokenVerifier({
+    issuer: TEST_ISSUER,
+    audience: 'stella',
+    getKeys: () => [jwk],
+  });
+  let counter = 0;
+  const mint = async (claims: { scope?: string; tenant?: string; clientId?: string } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    counter += 1;
+    const clientId = claims.clientId ?? 'ci-pipeline';
+    return new SignJWT({
+      iss: TEST_ISSUER,
+      aud: 'stella',
+      sub: clientId,
+      client_id: clientId,
+      tenant: claims.tenant ?? 'acme',
+      scope: claims.scope ?? 'attest:write attest:read',
+      jti: `tok-${counter}`,
+      iat: now - 5,
+      exp: now + 600,
+    })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key', typ: 'at+jwt' })
+      .sign(privateKey);
+  };
+  return { verifier, mint };
+}
+
+export interface TestPki {
+  caPem: string;
+  leafPem: string;
+  leafKey: KeyObject;
+  /** A second CA and leaf the attestor does not trust. */
+  strangerLeafPem: string;
+  strangerLeafKey: KeyObject;
+}
+
+/**
+ * A signer-like PKI made with the openssl CLI: an independent X.509 implementation, so the
+ * attestor's chain checks are not tested against the signer's own certificate code.
+ */
+export function createTestPki(): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'stella-attestor-pki-'));
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  try {
+    const ext = join(dir, 'ca.ext');
+    writeFileSync(ext, 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+    const makeCa = (name: string) => {
+      run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`]);
+      run([
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        `${name}.key`,
+        '-subj',
+        `/O=Stella Ops/CN=${name}`,
+        '-days',
+        '30',
+        '-out',
+        `${name}.pem`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ]);
+    };
+    const makeLeaf = (name: string, ca: string) => {
+      run(['genpkey', '-algorithm', 'ed25519', '-out', `${name}.key`]);
+      run(['req', '-new', '-key', `${name}.key`, '-subj', `/O=Stella Ops/CN=${name}`, '-out', `${name}.csr`]);
+      run([
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${ca}.pem`,
+        '-CAkey',
+        `${ca}.key`,
+        '-CAcreateserial',
+        '-days',
+        '10',
+        '-out',
+        `${name}.pem`,
+      ]);
+    };
+    makeCa('ca');
+    makeCa('stranger-ca');
+    makeLeaf('leaf', 'ca');
+    makeLeaf('stranger', 'stranger-ca');
+    const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+    return {
+      caPem: read('ca.pem'),
+      leafPem: read('leaf.pem'),
+      leafKey: createPrivateKey(read('leaf.key')),
+      strangerLeafPem: read('stranger.pem'),
+      strangerLeafKey: createPrivateKey(read('stranger.key')),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function signWith(
+  key: KeyObject,
+  payload: Buffer,
+  payloadType = 'application/vnd.in-toto+json',
+): DsseEnvelope {
+  const sig = sign(null, preAuthEncoding(payloadType, payload), key).toString('base64');
+  return { payload: payload.toString('base64'), payloadType, signatures: [{ keyid: publicKeyId(key), sig }] };
+}
+
+/**
+ * Stands in for the signer on NATS (`<prefix>.signer.sign`, the signer's wire protocol), signing
+ * with the test PKI's leaf. `failNext` makes the next requests fail, to force redeliveries.
+ */
+export class FakeSigner {
+  requests = 0;
+  failNext = 0;
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+    private readonly pki: TestPki,
+  ) {}
+
+  start(): void {
+    this.subscription = this.nc.subscribe(`${this.prefix}.signer.sign`, {
+      callback: (_error, msg) => {
+        this.requests += 1;
+        const h = headers();
+        const reply = (body: unknown) => msg.respond(Buffer.from(JSON.stringify(body)), { headers: h });
+        if (msg.headers?.get('Authorization') !== `Bearer ${SIGNER_TOKEN}`) {
+          reply({ ok: false, error: { code: 'BAD_SIGNATURE', message: 'unknown token', status: 401 } });
+          return;
+        }
+        if (this.failNext > 0) {
+          this.failNext -= 1;
+          reply({ ok: false, error: { code: 'NO_ACTIVE_KEY', message: 'injected failure', status: 503 } });
+          return;
+        }
+        const request = JSON.parse(Buffer.from(msg.data).toString('utf8')) as {
+          payloadType: string;
+          payload: string;
+        };
+        const envelope = signWith(
+          this.pki.leafKey,
+          Buffer.from(request.payload, 'base64'),
+          request.payloadType,
+        );
+        reply({
+          ok: true,
+          result: {
+            keyId: envelope.signatures[0]!.keyid,
+            envelope,
+            certificateChain: [this.pki.leafPem, this.pki.caPem],
+            signedAt: new Date().toISOString(),
+          },
+        });
+      },
+    });
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+  }
+}
+
+export interface AttestorHarness {
+  svc: ServiceApp;
+  url: string;
+  config: AttestorConfig;
+  schema: TestSchema;
+  nats: TestNatsPrefix;
+  nc: NatsConnection;
+  pki: TestPki;
+  signer: FakeSigner;
+  tokens: ReturnType<typeof createTokenMinter>;
+  close(): Promise<void>;
+}
+
+export async function startAttestor(overrides: Partial<AttestorConfig> = {}): Promise<AttestorHarness> {
+  const schema = await createTestSchema('attestor');
+  const nats = createTestNatsPrefix();
+  const dataDir = mkdtempSync(join(tmpdir(), 'stella-attestor-'));
+  const tokens = createTokenMinter();
+  const pki = createTestPki();
+  const config = attestorConfigSchema.parse({
+    httpPort: 0,
+    databaseUrl: schema.url,
+    databaseSchema: schema.schema,
+    databasePoolSize: 6,
+    natsUrl: nats.servers,
+    natsPrefix: nats.prefix,
+    attestorDataDir: dataDir,
+    attestorSignerCa: pki.caPem,
+    attestorLogOrigin: 'attestor.test/log',
+    ...overrides,
+  });
+  const migrationSource = createDataSource({
+    url: schema.url,
+    schema: schema.schema,
+    migrations: attestorMigrations,
+    applicationName: 'stella-attestor-test-migrate',
+  });
+  await runMigrations(migrationSource);
+  await migrationSource.destroy();
+  const nc = await connect({ servers: nats.servers });
+  const signer = new FakeSigner(nc, nats.prefix, pki);
+  signer.start();
+  const svc = await bootTestApp({
+    service: 'attestor',
+    module: createAttestorModule({
+      verifier: tokens.verifier,
+      signerTokens: { getToken: () => Promise.resolve(SIGNER_TOKEN) },
+    }),
+    config,
+  });
+  return {
+    svc,
+    url: svc.url,
+    config,
+    schema,
+    nats,
+    nc,
+    pki,
+    signer,
+    tokens,
+    async close() {
+      await svc.close();
+      signer.stop();
+      await nats.cleanup();
+      await nc.close();
+      await schema.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
