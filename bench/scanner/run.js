@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+'use strict';
+// Scanner benchmark: `stella scan` against Trivy on the same docker-archive tarballs.
+// Prerequisites: `bash bench/scanner/build-images.sh` (images + Trivy) and `npm run build`.
+// Usage: node bench/scanner/run.js [--images base,mixed,large] [--keep]
+// Prints a table and writes bench/results/scanner.json. Not part of `npm test`.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '../..');
+const IMAGES = process.env.STELLA_BENCH_IMAGES || path.join(ROOT, 'bench/.images');
+const TRIVY = path.join(ROOT, 'bench/.tools/trivy');
+const STELLA = path.join(ROOT, 'services/cli/bin/stella.js');
+const SCHEMAS = path.resolve(ROOT, '../shared/data/schemas');
+const argv = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const imageNames = arg('--images', 'base,mixed,large').split(',');
+const keep = argv.includes('--keep');
+
+for (const required of [TRIVY, STELLA, path.join(ROOT, 'libs/scan/dist/index.js'), '/usr/bin/time']) {
+  if (!fs.existsSync(required)) {
+    console.error(`missing ${required}: run bash bench/scanner/build-images.sh and npm run build first`);
+    process.exit(2);
+  }
+}
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stella-bench-scanner-'));
+
+/** Runs a command under GNU time: wall seconds (hrtime) and peak RSS (MB, of the process tree's largest). */
+function measure(command, args) {
+  const rssFile = path.join(work, 'rss');
+  const start = process.hrtime.bigint();
+  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (child.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${child.status}): ${child.stderr}`);
+  const rssKb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+  return { wall, rssMb: rssKb / 1024, stdout: child.stdout, stderr: child.stderr };
+}
+
+const stella = (args) => measure(process.execPath, [STELLA, 'scan', ...args]);
+const trivy = (input, output, cacheDir) =>
+  measure(TRIVY, ['image', '--input', input, '--cache-dir', cacheDir, '--skip-db-update', '--skip-java-db-update', '--offline-scan', '-q', '-f', 'cyclonedx', '-o', output, '--skip-files', '**/*.jar']);
+
+// ---- purl comparison ------------------------------------------------------------------------
+const { PackageURL } = require(require.resolve('packageurl-js', { paths: [path.join(ROOT, 'libs/scan')] }));
+
+/** type/namespace/name@version, with Trivy's `epoch` qualifier folded into the version as Debian writes it. */
+function purlKey(purl) {
+  let p;
+  try {
+    p = PackageURL.fromString(purl);
+  } catch {
+    return undefined;
+  }
+  if (p.type === 'oci') return undefined;
+  let version = p.version ?? '';
+  const epoch = p.qualifiers?.epoch;
+  if (epoch && epoch !== '0' && !version.includes(':')) version = `${epoch}:${version}`;
+  let name = p.name;
+  if (p.type === 'pypi') name = name.toLowerCase().replace(/[-_.]+/g, '-');
+  return `${p.type}/${p.namespace ? `${p.namespace}/` : ''}${name}@${version}`;
+}
+
+function purlsOf(bomPath) {
+  const bom = JSON.parse(fs.readFileSync(bomPath, 'utf8'));
+  const keys = new Set();
+  const walk = (components) => {
+    for (const c of components ?? []) {
+      if (c.purl) {
+        const key = purlKey(c.purl);
+        if (key) keys.add(key);
+      }
+      walk(c.components);
+    }
+  };
+  walk(bom.components);
+  return keys;
+}
+
+const byEcosystem = (keys) => {
+  const counts = {};
+  for (const key of keys) {
+    const type = key.split('/')[0];
+    counts[type] = (counts[type] ?? 0) + 1;
+  }
+  return counts;
+};
+
+// ---- schema validation ----------------------------------------------------------------------
+function validators() {
+  const req = (m) => require(require.resolve(m, { paths: [path.join(ROOT, 'libs/scan')] }));
+  const Ajv = req('ajv').default;
+  const Ajv2020 = req('ajv/dist/2020').default;
+  const addFormats = req('ajv-formats').default;
+  const load = (p) => JSON.parse(fs.readFileSync(path.join(SCHEMAS, p), 'utf8'));
+  const cdx = new Ajv({ strict: false, allErrors: false, logger: false });
+  addFormats(cdx);
+  cdx.addFormat('iri-reference', /^\S*$/);
+  cdx.addFormat('idn-email', /^\S+@\S+$/);
+  cdx.addSchema(load('cyclonedx/spdx.schema.json'));
+  cdx.addSchema(load('cyclonedx/jsf-0.82.schema.json'));
+  const spdx = new Ajv2020({ strict: false, allErrors: false, logger: false });
+  addFormats(spdx);
+  return { cyclonedx: cdx.compile(load('cyclonedx/bom-1.6.schema.json')), spdx: spdx.compile(load('spdx-3.0.1/schema.json')) };
+}
+
+// ---- run ------------------------------------------------------------------------------------
+const ratio = (a, b) => (b > 0 ? a / b : NaN);
+const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const schemaCheck = fs.existsSync(SCHEMAS) ? validators() : undefined;
+
+const trivyVersion = measure(TRIVY, ['--version']);
+console.log(`Trivy bare start-up (--version): ${fmt(trivyVersion.wall)} s`);
+const results = { machine: { cpus: os.cpus().length, node: process.version }, trivyStartupSeconds: trivyVersion.wall, images: [], notes: [] };
+
+for (const name of imageNames) {
+  const input = path.join(IMAGES, `${name}.docker.tar`);
+  if (!fs.existsSync(input)) {
+    console.error(`skipping ${name}: ${input} not built`);
+    continue;
+  }
+  const sizeMb = fs.statSync(input).size / 1e6;
+  const oursCdx = path.join(work, `${name}.ours.cdx.json`);
+  const oursSpdx = path.join(work, `${name}.ours.spdx.json`);
+  const theirs = path.join(work, `${name}.trivy.cdx.json`);
+  const ours = stella([`docker-archive:${input}`, '--no-cache', '-o', oursCdx]);
+  const them = trivy(input, theirs, fs.mkdtempSync(path.join(work, 'trivy-cache-')));
+  const trivyAnalysis = Math.max(0.001, them.wall - trivyVersion.wall);
+
+  // Determinism and schema validity: a second run (other format, then the same one again).
+  const cache = fs.mkdtempSync(path.join(work, 'cache-'));
+  stella([`docker-archive:${input}`, '--cache-dir', cache, '--format', 'spdx-json', '-o', oursSpdx]);
+  const again = path.join(work, `${name}.again.cdx.json`);
+  stella([`docker-archive:${input}`, '--cache-dir', cache, '-o', again]);
+  const identical = fs.readFileSync(again).equals(fs.readFileSync(oursCdx));
+  let schemaValid;
+  if (schemaCheck) {
+    schemaValid = {
+      cyclonedx: schemaCheck.cyclonedx(JSON.parse(fs.readFileSync(oursCdx, 'utf8'))),
+      spdx: schemaCheck.spdx(JSON.parse(fs.readFileSync(oursSpdx, 'utf8'))),
+    };
+  }
+
+  const ourKeys = purlsOf(oursCdx);
+  const theirKeys = purlsOf(theirs);
+  const onlyOurs = [...ourKeys].filter((k) => !theirKeys.has(k)).sort();
+  const onlyTheirs = [...theirKeys].filter((k) => !ourKeys.has(k)).sort();
+  const row = {
+    image: name,
+    tarballMb: sizeMb,
+    ours: { wallSeconds: ours.wall, peakRssMb: ours.rssMb, packages: ourKeys.size, byEcosystem: byEcosystem(ourKeys) },
+    trivy: { wallSeconds: them.wall, analysisSeconds: trivyAnalysis, peakRssMb: them.rssMb, packages: theirKeys.size, byEcosystem: byEcosystem(theirKeys) },
+    wallRatio: ratio(ours.wall, them.wall),
+    analysisRatio: ratio(ours.wall, trivyAnalysis),
+    rssRatio: ratio(ours.rssMb, them.rssMb),
+    identicalAcrossRuns: identical,
+    schemaValid,
+    onlyOurs,
+    onlyTrivy: onlyTheirs,
+  };
+  results.images.push(row);
+  console.log(`\n## ${name} (${fmt(sizeMb, 0)} MB docker-archive)`);
+  console.log(`  wall      ours ${fmt(ours.wall)} s   trivy ${fmt(them.wall)} s (analysis ${fmt(trivyAnalysis)} s)   ratio ${fmt(row.wallRatio)} (vs analysis ${fmt(row.analysisRatio)})`);
+  console.log(`  peak RSS  ours ${fmt(ours.rssMb, 0)} MB   trivy ${fmt(them.rssMb, 0)} MB   ratio ${fmt(row.rssRatio)}`);
+  console.log(`  packages  ours ${ourKeys.size} ${JSON.stringify(row.ours.byEcosystem)}   trivy ${theirKeys.size} ${JSON.stringify(row.trivy.byEcosystem)}`);
+  console.log(`  SBOMs     identical across runs: ${identical}; schema-valid: ${schemaValid ? `CycloneDX ${schemaValid.cyclonedx}, SPDX ${schemaValid.spdx}` : 'schemas not found'}`);
+  console.log(`  only ours (${onlyOurs.length}): ${onlyOurs.slice(0, 25).join(' ')}${onlyOurs.length > 25 ? ' …' : ''}`);
+  console.log(`  only Trivy (${onlyTheirs.length}): ${onlyTheirs.slice(0, 25).join(' ')}${onlyTheirs.length > 25 ? ' …' : ''}`);
+}
+
+// Warm rescan: mixed-top shares every layer but its top one with mixed.
+const mixed = path.join(IMAGES, 'mixed.docker.tar');
+const top = path.join(IMAGES, 'mixed-top.docker.tar');
+if (fs.existsSync(mixed) && fs.existsSync(top)) {
+  const cache = fs.mkdtempSync(path.join(work, 'warm-'));
+  const cold = stella([`docker-archive:${top}`, '--no-cache', '-o', path.join(work, 'top-cold.json')]);
+  stella([`docker-archive:${mixed}`, '--cache-dir', cache, '-o', path.join(work, 'mixed-fill.json')]);
+  const warm = stella([`docker-archive:${top}`, '--cache-dir', cache, '-o', path.join(work, 'top-warm.json')]);
+  const same = fs.readFileSync(path.join(work, 'top-cold.json')).equals(fs.readFileSync(path.join(work, 'top-warm.json')));
+  results.warmRescan = { coldSeconds: cold.wall, warmSeconds: warm.wall, speedup: cold.wall / warm.wall, sameSbom: same };
+  console.log(`\n## warm rescan of mixed-top after mixed: cold ${fmt(cold.wall)} s, warm ${fmt(warm.wall)} s, speed-up ${fmt(cold.wall / warm.wall, 1)}x, same SBOM: ${same}`);
+}
+
+results.notes.push(
+  'Trivy runs with --skip-files "**/*.jar": any jar makes it try to download its Java DB, which is unreachable here, so it reports no Maven packages; ours reads pom.properties / MANIFEST.MF.',
+  'Trivy start-up is measured with --version in the same run; "analysis" is its wall time minus that.',
+  'purls are compared as type/namespace/name@version; Trivy writes the Debian epoch as a qualifier, it is folded into the version before comparing.',
+);
+fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'bench/results/scanner.json'), JSON.stringify(results, null, 2) + '\n');
+console.log('\nnotes:\n- ' + results.notes.join('\n- '));
+console.log(`\nresults: bench/results/scanner.json${keep ? `; SBOMs kept in ${work}` : ''}`);
+if (!keep) fs.rmSync(work, { recursive: true, force: true });
