@@ -34,16 +34,36 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stella-bench-scanner-'));
 function measure(command, args) {
   const rssFile = path.join(work, 'rss');
   const start = process.hrtime.bigint();
-  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  if (child.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${child.status}): ${child.stderr}`);
+  if (child.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${child.status}): ${child.stderr}`);
   const rssKb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
   return { wall, rssMb: rssKb / 1024, stdout: child.stdout, stderr: child.stderr };
 }
 
 const stella = (args) => measure(process.execPath, [STELLA, 'scan', ...args]);
 const trivy = (input, output, cacheDir) =>
-  measure(TRIVY, ['image', '--input', input, '--cache-dir', cacheDir, '--skip-db-update', '--skip-java-db-update', '--offline-scan', '-q', '-f', 'cyclonedx', '-o', output, '--skip-files', '**/*.jar']);
+  measure(TRIVY, [
+    'image',
+    '--input',
+    input,
+    '--cache-dir',
+    cacheDir,
+    '--skip-db-update',
+    '--skip-java-db-update',
+    '--offline-scan',
+    '-q',
+    '-f',
+    'cyclonedx',
+    '-o',
+    output,
+    '--skip-files',
+    '**/*.jar',
+  ]);
 
 // ---- purl comparison ------------------------------------------------------------------------
 const { PackageURL } = require(require.resolve('packageurl-js', { paths: [path.join(ROOT, 'libs/scan')] }));
@@ -105,7 +125,10 @@ function validators() {
   cdx.addSchema(load('cyclonedx/jsf-0.82.schema.json'));
   const spdx = new Ajv2020({ strict: false, allErrors: false, logger: false });
   addFormats(spdx);
-  return { cyclonedx: cdx.compile(load('cyclonedx/bom-1.6.schema.json')), spdx: spdx.compile(load('spdx-3.0.1/schema.json')) };
+  return {
+    cyclonedx: cdx.compile(load('cyclonedx/bom-1.6.schema.json')),
+    spdx: spdx.compile(load('spdx-3.0.1/schema.json')),
+  };
 }
 
 // ---- run ------------------------------------------------------------------------------------
@@ -115,7 +138,12 @@ const schemaCheck = fs.existsSync(SCHEMAS) ? validators() : undefined;
 
 const trivyVersion = measure(TRIVY, ['--version']);
 console.log(`Trivy bare start-up (--version): ${fmt(trivyVersion.wall)} s`);
-const results = { machine: { cpus: os.cpus().length, node: process.version }, trivyStartupSeconds: trivyVersion.wall, images: [], notes: [] };
+const results = {
+  machine: { cpus: os.cpus().length, node: process.version },
+  trivyStartupSeconds: trivyVersion.wall,
+  images: [],
+  notes: [],
+};
 
 for (const name of imageNames) {
   const input = path.join(IMAGES, `${name}.docker.tar`);
@@ -152,8 +180,19 @@ for (const name of imageNames) {
   const row = {
     image: name,
     tarballMb: sizeMb,
-    ours: { wallSeconds: ours.wall, peakRssMb: ours.rssMb, packages: ourKeys.size, byEcosystem: byEcosystem(ourKeys) },
-    trivy: { wallSeconds: them.wall, analysisSeconds: trivyAnalysis, peakRssMb: them.rssMb, packages: theirKeys.size, byEcosystem: byEcosystem(theirKeys) },
+    ours: {
+      wallSeconds: ours.wall,
+      peakRssMb: ours.rssMb,
+      packages: ourKeys.size,
+      byEcosystem: byEcosystem(ourKeys),
+    },
+    trivy: {
+      wallSeconds: them.wall,
+      analysisSeconds: trivyAnalysis,
+      peakRssMb: them.rssMb,
+      packages: theirKeys.size,
+      byEcosystem: byEcosystem(theirKeys),
+    },
     wallRatio: ratio(ours.wall, them.wall),
     analysisRatio: ratio(ours.wall, trivyAnalysis),
     rssRatio: ratio(ours.rssMb, them.rssMb),
@@ -164,12 +203,24 @@ for (const name of imageNames) {
   };
   results.images.push(row);
   console.log(`\n## ${name} (${fmt(sizeMb, 0)} MB docker-archive)`);
-  console.log(`  wall      ours ${fmt(ours.wall)} s   trivy ${fmt(them.wall)} s (analysis ${fmt(trivyAnalysis)} s)   ratio ${fmt(row.wallRatio)} (vs analysis ${fmt(row.analysisRatio)})`);
-  console.log(`  peak RSS  ours ${fmt(ours.rssMb, 0)} MB   trivy ${fmt(them.rssMb, 0)} MB   ratio ${fmt(row.rssRatio)}`);
-  console.log(`  packages  ours ${ourKeys.size} ${JSON.stringify(row.ours.byEcosystem)}   trivy ${theirKeys.size} ${JSON.stringify(row.trivy.byEcosystem)}`);
-  console.log(`  SBOMs     identical across runs: ${identical}; schema-valid: ${schemaValid ? `CycloneDX ${schemaValid.cyclonedx}, SPDX ${schemaValid.spdx}` : 'schemas not found'}`);
-  console.log(`  only ours (${onlyOurs.length}): ${onlyOurs.slice(0, 25).join(' ')}${onlyOurs.length > 25 ? ' …' : ''}`);
-  console.log(`  only Trivy (${onlyTheirs.length}): ${onlyTheirs.slice(0, 25).join(' ')}${onlyTheirs.length > 25 ? ' …' : ''}`);
+  console.log(
+    `  wall      ours ${fmt(ours.wall)} s   trivy ${fmt(them.wall)} s (analysis ${fmt(trivyAnalysis)} s)   ratio ${fmt(row.wallRatio)} (vs analysis ${fmt(row.analysisRatio)})`,
+  );
+  console.log(
+    `  peak RSS  ours ${fmt(ours.rssMb, 0)} MB   trivy ${fmt(them.rssMb, 0)} MB   ratio ${fmt(row.rssRatio)}`,
+  );
+  console.log(
+    `  packages  ours ${ourKeys.size} ${JSON.stringify(row.ours.byEcosystem)}   trivy ${theirKeys.size} ${JSON.stringify(row.trivy.byEcosystem)}`,
+  );
+  console.log(
+    `  SBOMs     identical across runs: ${identical}; schema-valid: ${schemaValid ? `CycloneDX ${schemaValid.cyclonedx}, SPDX ${schemaValid.spdx}` : 'schemas not found'}`,
+  );
+  console.log(
+    `  only ours (${onlyOurs.length}): ${onlyOurs.slice(0, 25).join(' ')}${onlyOurs.length > 25 ? ' …' : ''}`,
+  );
+  console.log(
+    `  only Trivy (${onlyTheirs.length}): ${onlyTheirs.slice(0, 25).join(' ')}${onlyTheirs.length > 25 ? ' …' : ''}`,
+  );
 }
 
 // Warm rescan: mixed-top shares every layer but its top one with mixed.
@@ -179,10 +230,25 @@ if (fs.existsSync(mixed) && fs.existsSync(top)) {
   const cache = fs.mkdtempSync(path.join(work, 'warm-'));
   const cold = stella([`docker-archive:${top}`, '--no-cache', '-o', path.join(work, 'top-cold.json')]);
   stella([`docker-archive:${mixed}`, '--cache-dir', cache, '-o', path.join(work, 'mixed-fill.json')]);
-  const warm = stella([`docker-archive:${top}`, '--cache-dir', cache, '-o', path.join(work, 'top-warm.json')]);
-  const same = fs.readFileSync(path.join(work, 'top-cold.json')).equals(fs.readFileSync(path.join(work, 'top-warm.json')));
-  results.warmRescan = { coldSeconds: cold.wall, warmSeconds: warm.wall, speedup: cold.wall / warm.wall, sameSbom: same };
-  console.log(`\n## warm rescan of mixed-top after mixed: cold ${fmt(cold.wall)} s, warm ${fmt(warm.wall)} s, speed-up ${fmt(cold.wall / warm.wall, 1)}x, same SBOM: ${same}`);
+  const warm = stella([
+    `docker-archive:${top}`,
+    '--cache-dir',
+    cache,
+    '-o',
+    path.join(work, 'top-warm.json'),
+  ]);
+  const same = fs
+    .readFileSync(path.join(work, 'top-cold.json'))
+    .equals(fs.readFileSync(path.join(work, 'top-warm.json')));
+  results.warmRescan = {
+    coldSeconds: cold.wall,
+    warmSeconds: warm.wall,
+    speedup: cold.wall / warm.wall,
+    sameSbom: same,
+  };
+  console.log(
+    `\n## warm rescan of mixed-top after mixed: cold ${fmt(cold.wall)} s, warm ${fmt(warm.wall)} s, speed-up ${fmt(cold.wall / warm.wall, 1)}x, same SBOM: ${same}`,
+  );
 }
 
 results.notes.push(

@@ -71,11 +71,11 @@ const ALIASES: Record<string, string> = {
   cc0: 'CC0-1.0',
   'cc-by-sa-3.0': 'CC-BY-SA-3.0',
   'cc-by-4.0': 'CC-BY-4.0',
-  'openssl': 'OpenSSL',
-  'curl': 'curl',
-  'x11': 'X11',
+  openssl: 'OpenSSL',
+  curl: 'curl',
+  x11: 'X11',
   'unicode-data': 'Unicode-DFS-2015',
-  'boost': 'BSL-1.0',
+  boost: 'BSL-1.0',
   'boost software license 1.0 (bsl-1.0)': 'BSL-1.0',
   'gnu general public license v2 (gplv2)': 'GPL-2.0-only',
   'gnu general public license v2 or later (gplv2+)': 'GPL-2.0-or-later',
@@ -190,7 +190,10 @@ export function combineLicenses(names: readonly string[]): NormalizedLicense {
   if (expressions.every((e): e is string => e !== undefined)) {
     const distinct = [...new Set(expressions)].sort();
     return {
-      expression: distinct.length === 1 ? distinct[0] : distinct.map((e) => (e.includes(' ') ? `(${e})` : e)).join(' AND '),
+      expression:
+        distinct.length === 1
+          ? distinct[0]
+          : distinct.map((e) => (e.includes(' ') ? `(${e})` : e)).join(' AND '),
     };
   }
   return { declared: unique.join(', ') };

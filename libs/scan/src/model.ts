@@ -79,8 +79,18 @@ export type GoModule = z.infer<typeof goModule>;
 /** Parsed metadata found at one path of one layer; what catalogers need, nothing more. */
 export const artifactSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('dpkg-status'), path: z.string(), packages: z.array(dpkgPackage) }),
-  z.strictObject({ kind: z.literal('dpkg-files'), path: z.string(), package: z.string(), files: z.array(z.string()) }),
-  z.strictObject({ kind: z.literal('deb-copyright'), path: z.string(), package: z.string(), licenses: z.array(z.string()) }),
+  z.strictObject({
+    kind: z.literal('dpkg-files'),
+    path: z.string(),
+    package: z.string(),
+    files: z.array(z.string()),
+  }),
+  z.strictObject({
+    kind: z.literal('deb-copyright'),
+    path: z.string(),
+    package: z.string(),
+    licenses: z.array(z.string()),
+  }),
   z.strictObject({ kind: z.literal('apk-installed'), path: z.string(), packages: z.array(apkPackage) }),
   z.strictObject({ kind: z.literal('rpmdb'), path: z.string(), packages: z.array(rpmPackage) }),
   z.strictObject({ kind: z.literal('os-release'), path: z.string(), release: osRelease }),
@@ -95,7 +105,14 @@ export const artifactSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('npm-lockfile'),
     path: z.string(),
-    packages: z.array(z.strictObject({ name: z.string(), version: z.string(), location: z.string(), license: z.string().optional() })),
+    packages: z.array(
+      z.strictObject({
+        name: z.string(),
+        version: z.string(),
+        location: z.string(),
+        license: z.string().optional(),
+      }),
+    ),
   }),
   z.strictObject({
     kind: z.literal('python-package'),
@@ -116,7 +133,9 @@ export const artifactSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('dotnet-deps'),
     path: z.string(),
-    packages: z.array(z.strictObject({ name: z.string(), version: z.string(), sha512: z.string().optional() })),
+    packages: z.array(
+      z.strictObject({ name: z.string(), version: z.string(), sha512: z.string().optional() }),
+    ),
   }),
 ]);
 export type Artifact = z.infer<typeof artifactSchema>;
@@ -143,7 +162,9 @@ export const layerAnalysisSchema = z.strictObject({
   entryCount: z.number().int().nonnegative(),
   uncompressedBytes: z.number().int().nonnegative(),
   /** Entries in tar order: [path, type] or [path, type, link target]. Paths are root-relative, no leading slash. */
-  entries: z.array(z.union([z.tuple([z.string(), entryTypeSchema]), z.tuple([z.string(), entryTypeSchema, z.string()])])),
+  entries: z.array(
+    z.union([z.tuple([z.string(), entryTypeSchema]), z.tuple([z.string(), entryTypeSchema, z.string()])]),
+  ),
   /** Paths deleted from lower layers (`.wh.<name>`). */
   whiteouts: z.array(z.string()),
   /** Directories whose lower-layer content is hidden (`.wh..wh..opq`). */

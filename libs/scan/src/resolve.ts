@@ -85,11 +85,12 @@ export class FileTree {
     if (this.nodes.get(path)?.type === 'd') return true;
     if (!this.implied) {
       this.implied = new Set();
-      for (const key of this.nodes.keys()) for (let i = key.lastIndexOf('/'); i > 0; i = key.lastIndexOf('/', i - 1)) {
-        const parent = key.slice(0, i);
-        if (this.implied.has(parent)) break;
-        this.implied.add(parent);
-      }
+      for (const key of this.nodes.keys())
+        for (let i = key.lastIndexOf('/'); i > 0; i = key.lastIndexOf('/', i - 1)) {
+          const parent = key.slice(0, i);
+          if (this.implied.has(parent)) break;
+          this.implied.add(parent);
+        }
     }
     return this.implied.has(path);
   }
@@ -112,7 +113,8 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
   const tree = new FileTree(layers);
   const surviving: LocatedArtifact[] = [];
   layers.forEach((layer, index) => {
-    for (const artifact of layer.artifacts) if (tree.nodes.get(artifact.path)?.layer === index) surviving.push({ layer: index, artifact });
+    for (const artifact of layer.artifacts)
+      if (tree.nodes.get(artifact.path)?.layer === index) surviving.push({ layer: index, artifact });
   });
   // Diff ids, not blob digests: the same layer gets the same location whether it came compressed from a
   // registry or uncompressed from a docker archive.
@@ -123,11 +125,15 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
     if (list) list.push(located);
     else byPath.set(located.artifact.path, [located]);
   }
-  const find = <K extends Artifact['kind']>(kind: K, path: string): Extract<Artifact, { kind: K }> | undefined => {
+  const find = <K extends Artifact['kind']>(
+    kind: K,
+    path: string,
+  ): Extract<Artifact, { kind: K }> | undefined => {
     const real = tree.resolve(path);
     return real === undefined
       ? undefined
-      : (byPath.get(real)?.find((l) => l.artifact.kind === kind)?.artifact as Extract<Artifact, { kind: K }> | undefined);
+      : (byPath.get(real)?.find((l) => l.artifact.kind === kind)?.artifact as
+          Extract<Artifact, { kind: K }> | undefined);
   };
 
   const os = (find('os-release', 'etc/os-release') ?? find('os-release', 'usr/lib/os-release'))?.release;
@@ -150,12 +156,16 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
   const introducedIn = firstLayerByPackage(layers);
 
   const dpkgFiles = new Map<string, string[]>();
-  for (const { artifact } of surviving) if (artifact.kind === 'dpkg-files') dpkgFiles.set(artifact.package, artifact.files);
+  for (const { artifact } of surviving)
+    if (artifact.kind === 'dpkg-files') dpkgFiles.set(artifact.package, artifact.files);
 
   for (const { layer, artifact } of surviving) {
     switch (artifact.kind) {
       case 'dpkg-status': {
-        const namespace = os && ['debian', 'ubuntu'].includes(os.id) ? os.id : (os?.idLike?.find((l) => l === 'debian' || l === 'ubuntu') ?? 'debian');
+        const namespace =
+          os && ['debian', 'ubuntu'].includes(os.id)
+            ? os.id
+            : (os?.idLike?.find((l) => l === 'debian' || l === 'ubuntu') ?? 'debian');
         const byName = new Map<string, ScannedComponent>();
         for (const pkg of artifact.packages) {
           const qualifiers: Record<string, string> = {};
@@ -182,14 +192,16 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
           byName.set(pkg.name, component);
           for (const file of dpkgFiles.get(pkg.name) ?? []) {
             const node = tree.nodes.get(file);
-            if (node && node.type !== 'd') relationships.push({ from: component.id, to: `/${file}`, type: 'owns-file' });
+            if (node && node.type !== 'd')
+              relationships.push({ from: component.id, to: `/${file}`, type: 'owns-file' });
           }
         }
         for (const pkg of artifact.packages) {
           const from = byName.get(pkg.name);
           for (const dep of pkg.depends ?? []) {
             const to = byName.get(dep);
-            if (from && to && to !== from) relationships.push({ from: from.id, to: to.id, type: 'depends-on' });
+            if (from && to && to !== from)
+              relationships.push({ from: from.id, to: to.id, type: 'depends-on' });
           }
         }
         break;
@@ -217,7 +229,9 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
             properties,
           });
           byName.set(pkg.name, component);
-          for (const file of pkg.files) if (tree.exists(file)) relationships.push({ from: component.id, to: `/${file}`, type: 'owns-file' });
+          for (const file of pkg.files)
+            if (tree.exists(file))
+              relationships.push({ from: component.id, to: `/${file}`, type: 'owns-file' });
         }
         break;
       }
@@ -244,7 +258,9 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
             location: { layerDigest: layerDigest(origin), path: `/${artifact.path}` },
             properties,
           });
-          for (const file of pkg.files) if (tree.exists(file)) relationships.push({ from: component.id, to: `/${file}`, type: 'owns-file' });
+          for (const file of pkg.files)
+            if (tree.exists(file))
+              relationships.push({ from: component.id, to: `/${file}`, type: 'owns-file' });
         }
         break;
       }
@@ -315,7 +331,9 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
       case 'go-binary': {
         const location = { layerDigest: layerDigest(layer), path: `/${artifact.path}` };
         const binaryProperties: Record<string, string> = { 'go:toolchain': artifact.goVersion };
-        for (const { key, value } of artifact.settings) if (['GOOS', 'GOARCH', 'CGO_ENABLED', 'vcs.revision'].includes(key)) binaryProperties[`go:build:${key}`] = value;
+        for (const { key, value } of artifact.settings)
+          if (['GOOS', 'GOARCH', 'CGO_ENABLED', 'vcs.revision'].includes(key))
+            binaryProperties[`go:build:${key}`] = value;
         const binary = add({
           kind: 'application',
           name: `/${artifact.path}`,
@@ -323,11 +341,22 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
           location,
           properties: binaryProperties,
         });
-        const modules = [...(artifact.main ? [{ module: artifact.main, main: true }] : []), ...artifact.deps.map((module) => ({ module, main: false }))];
+        const modules = [
+          ...(artifact.main ? [{ module: artifact.main, main: true }] : []),
+          ...artifact.deps.map((module) => ({ module, main: false })),
+        ];
         for (const { module, main } of modules) {
-          const effective = module.replacedBy ? { path: module.replacedBy.path, version: module.replacedBy.version ?? module.version } : module;
+          const effective = module.replacedBy
+            ? { path: module.replacedBy.path, version: module.replacedBy.version ?? module.version }
+            : module;
           // Local replacements ("=> ../x") and unversioned main modules name no published module.
-          if (!effective.version || effective.version === '(devel)' || effective.path.startsWith('.') || effective.path.startsWith('/')) continue;
+          if (
+            !effective.version ||
+            effective.version === '(devel)' ||
+            effective.path.startsWith('.') ||
+            effective.path.startsWith('/')
+          )
+            continue;
           const properties: Record<string, string> = main ? { 'go:mainModule': 'true' } : {};
           if (module.replacedBy) properties['go:replaces'] = module.path;
           const dep = addGo(effective.path, effective.version, location, properties);
@@ -335,7 +364,9 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
         }
         const stdlibVersion = /^go(\d+\.\d+(?:\.\d+)?)/.exec(artifact.goVersion)?.[1];
         if (stdlibVersion) {
-          const stdlib = addGo('stdlib', `v${stdlibVersion}`, location, { 'go:toolchain': artifact.goVersion });
+          const stdlib = addGo('stdlib', `v${stdlibVersion}`, location, {
+            'go:toolchain': artifact.goVersion,
+          });
           relationships.push({ from: binary.id, to: stdlib.id, type: 'contains' });
         }
         break;
@@ -359,7 +390,12 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
     }
   }
 
-  function addGo(path: string, version: string, location: ScannedComponent['location'], properties: Record<string, string>): ScannedComponent {
+  function addGo(
+    path: string,
+    version: string,
+    location: ScannedComponent['location'],
+    properties: Record<string, string>,
+  ): ScannedComponent {
     const slash = path.lastIndexOf('/');
     const namespace = slash > 0 ? path.slice(0, slash) : undefined;
     const name = slash > 0 ? path.slice(slash + 1) : path;
@@ -379,8 +415,14 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
   const sortedComponents = [...components.values()].sort(compareComponents);
   const uniqueRelationships = new Map<string, ScannedRelationship>();
   for (const r of relationships) uniqueRelationships.set(`${r.type}\n${r.from}\n${r.to}`, r);
-  const sortedRelationships = [...uniqueRelationships.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-  const result: ResolvedComponents = { components: sortedComponents, relationships: sortedRelationships, warnings };
+  const sortedRelationships = [...uniqueRelationships.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => r);
+  const result: ResolvedComponents = {
+    components: sortedComponents,
+    relationships: sortedRelationships,
+    warnings,
+  };
   if (os) result.os = os;
   return result;
 }
@@ -390,7 +432,8 @@ function firstLayerByPackage(layers: readonly LayerAnalysis[]): Map<string, numb
   layers.forEach((layer, index) => {
     const present = new Set<string>();
     for (const artifact of layer.artifacts) {
-      if (artifact.kind !== 'dpkg-status' && artifact.kind !== 'apk-installed' && artifact.kind !== 'rpmdb') continue;
+      if (artifact.kind !== 'dpkg-status' && artifact.kind !== 'apk-installed' && artifact.kind !== 'rpmdb')
+        continue;
       for (const pkg of artifact.packages) {
         const version = 'release' in pkg ? `${pkg.version}-${pkg.release}` : pkg.version;
         const key = `${artifact.path}\n${pkg.name}\n${version}`;
@@ -400,7 +443,8 @@ function firstLayerByPackage(layers: readonly LayerAnalysis[]): Map<string, numb
     }
     // A database rewritten without the package drops it: a later reappearance starts anew.
     const rewritten = new Set(layer.artifacts.map((a) => a.path));
-    for (const key of [...first.keys()]) if (rewritten.has(key.split('\n')[0] ?? '') && !present.has(key)) first.delete(key);
+    for (const key of [...first.keys()])
+      if (rewritten.has(key.split('\n')[0] ?? '') && !present.has(key)) first.delete(key);
   });
   return first;
 }
@@ -420,9 +464,18 @@ function splitNpmName(full: string): { namespace?: string; name: string } {
   return { name: full };
 }
 
-function purl(type: Ecosystem, namespace: string | undefined, name: string, version: string, qualifiers?: Record<string, string>): string | undefined {
+function purl(
+  type: Ecosystem,
+  namespace: string | undefined,
+  name: string,
+  version: string,
+  qualifiers?: Record<string, string>,
+): string | undefined {
   try {
-    const sorted = qualifiers && Object.keys(qualifiers).length > 0 ? Object.fromEntries(Object.entries(qualifiers).sort(([a], [b]) => (a < b ? -1 : 1))) : undefined;
+    const sorted =
+      qualifiers && Object.keys(qualifiers).length > 0
+        ? Object.fromEntries(Object.entries(qualifiers).sort(([a], [b]) => (a < b ? -1 : 1)))
+        : undefined;
     return new PackageURL(type, namespace, name, version, sorted, undefined).toString();
   } catch {
     return undefined;
@@ -430,7 +483,13 @@ function purl(type: Ecosystem, namespace: string | undefined, name: string, vers
 }
 
 function componentId(component: Omit<ScannedComponent, 'id'>): string {
-  const key = [component.ecosystem ?? component.kind, component.purl ?? component.name, component.version, component.location.path, component.properties['java:archivePath'] ?? ''].join('\n');
+  const key = [
+    component.ecosystem ?? component.kind,
+    component.purl ?? component.name,
+    component.version,
+    component.location.path,
+    component.properties['java:archivePath'] ?? '',
+  ].join('\n');
   return createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 

@@ -31,9 +31,24 @@ async function debianImage() {
   ]);
   const app = await buildTar([
     { name: 'app/node_modules/yauzl/package.json', content: fixture('yauzl.package.json') },
-    { name: 'app/package-lock.json', content: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/left-pad': { version: '1.3.0' } } }) },
-    { name: 'srv/package-lock.json', content: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/left-pad': { version: '1.3.0' } } }) },
-    { name: 'usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA', content: fixture('PyYAML-6.0.METADATA') },
+    {
+      name: 'app/package-lock.json',
+      content: JSON.stringify({
+        lockfileVersion: 3,
+        packages: { 'node_modules/left-pad': { version: '1.3.0' } },
+      }),
+    },
+    {
+      name: 'srv/package-lock.json',
+      content: JSON.stringify({
+        lockfileVersion: 3,
+        packages: { 'node_modules/left-pad': { version: '1.3.0' } },
+      }),
+    },
+    {
+      name: 'usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA',
+      content: fixture('PyYAML-6.0.METADATA'),
+    },
     { name: 'usr/share/java/slf4j-nop.jar', content: fixture('slf4j-nop-1.7.32.jar') },
     { name: 'opt/old/node_modules/gone/package.json', content: '{"name":"gone","version":"1.0.0"}' },
   ]);
@@ -43,13 +58,25 @@ async function debianImage() {
 
 describe('scanImage', () => {
   it('merges layers: whiteouts and rewritten databases remove packages, symlinked os-release sets the distro', async () => {
-    const result = await scanImage(memorySource(await debianImage(), { created: '2024-05-01T10:20:30.123456789Z' }));
+    const result = await scanImage(
+      memorySource(await debianImage(), { created: '2024-05-01T10:20:30.123456789Z' }),
+    );
     const purls = result.components.map((c) => c.purl ?? c.name);
     expect(purls.some((p) => p.startsWith('pkg:deb/debian/bash@'))).toBe(false);
-    expect(purls.find((p) => p.startsWith('pkg:deb/debian/libc6@'))).toMatch(/\?arch=amd64&distro=debian-12&upstream=glibc$/);
-    expect(purls).toEqual(expect.arrayContaining(['pkg:npm/yauzl@' + JSON.parse(fixture('yauzl.package.json').toString()).version, 'pkg:pypi/pyyaml@6.0', 'pkg:maven/org.slf4j/slf4j-nop@1.7.32']));
+    expect(purls.find((p) => p.startsWith('pkg:deb/debian/libc6@'))).toMatch(
+      /\?arch=amd64&distro=debian-12&upstream=glibc$/,
+    );
+    expect(purls).toEqual(
+      expect.arrayContaining([
+        'pkg:npm/yauzl@' + JSON.parse(fixture('yauzl.package.json').toString()).version,
+        'pkg:pypi/pyyaml@6.0',
+        'pkg:maven/org.slf4j/slf4j-nop@1.7.32',
+      ]),
+    );
     // The lockfile next to installed node_modules is not trusted; the one without node_modules is.
-    expect(result.components.filter((c) => c.name === 'left-pad').map((c) => c.location.path)).toEqual(['/srv/package-lock.json']);
+    expect(result.components.filter((c) => c.name === 'left-pad').map((c) => c.location.path)).toEqual([
+      '/srv/package-lock.json',
+    ]);
     expect(purls).not.toContain('pkg:npm/gone@1.0.0');
     expect(result.image.os).toMatchObject({ id: 'debian', versionId: '12' });
     expect(result.image.created).toBe('2024-05-01T10:20:30.123456789Z');
@@ -58,8 +85,15 @@ describe('scanImage', () => {
     expect(zlib.location.layerDigest).toBe(result.image.layers[0]!.diffId);
     expect(zlib.license).toBe('Zlib');
     const yauzl = result.components.find((c) => c.name === 'yauzl')!;
-    expect(yauzl).toMatchObject({ license: 'MIT', location: { layerDigest: result.image.layers[2]!.diffId, path: '/app/node_modules/yauzl/package.json' } });
-    expect(result.stats).toMatchObject({ layers: 4, layersFromCache: 0, componentsByEcosystem: { deb: 4, npm: 2, pypi: 1, maven: 1 } });
+    expect(yauzl).toMatchObject({
+      license: 'MIT',
+      location: { layerDigest: result.image.layers[2]!.diffId, path: '/app/node_modules/yauzl/package.json' },
+    });
+    expect(result.stats).toMatchObject({
+      layers: 4,
+      layersFromCache: 0,
+      componentsByEcosystem: { deb: 4, npm: 2, pypi: 1, maven: 1 },
+    });
   });
 
   it('records file ownership and dependencies between OS packages', async () => {
@@ -85,25 +119,44 @@ describe('scanImage', () => {
     expect(warm.stats.layersFromCache).toBe(4);
     expect(warm.components).toEqual(cold.components);
 
-    const extra = await buildTar([{ name: 'app/node_modules/zod/package.json', content: '{"name":"zod","version":"4.1.0","license":"MIT"}' }]);
+    const extra = await buildTar([
+      {
+        name: 'app/node_modules/zod/package.json',
+        content: '{"name":"zod","version":"4.1.0","license":"MIT"}',
+      },
+    ]);
     const derived = memorySource([...layers, extra]);
     const progress: ScanProgress[] = [];
-    const derivedResult = await scanImage(derived, { layerCache: cache, onProgress: (p) => progress.push(p) });
+    const derivedResult = await scanImage(derived, {
+      layerCache: cache,
+      onProgress: (p) => progress.push(p),
+    });
     expect(derived.opened).toEqual([4]);
     expect(derivedResult.components.map((c) => c.purl)).toContain('pkg:npm/zod@4.1.0');
-    expect(progress.filter((p) => p.phase === 'layer-done').map((p) => (p as { cached: boolean }).cached)).toEqual([true, true, true, true, false]);
+    expect(
+      progress.filter((p) => p.phase === 'layer-done').map((p) => (p as { cached: boolean }).cached),
+    ).toEqual([true, true, true, true, false]);
     expect(progress.at(-1)).toEqual({ phase: 'done', components: derivedResult.components.length });
   });
 
   it('counts entries across layers, cached ones included', async () => {
-    const layers = [await buildTar(Array.from({ length: 30 }, (_, i) => ({ name: `a${i}`, content: '' }))), await buildTar(Array.from({ length: 30 }, (_, i) => ({ name: `b${i}`, content: '' })))];
-    const error = await scanImage(memorySource(layers), { limits: { maxEntries: 50 } }).catch((e: unknown) => e);
+    const layers = [
+      await buildTar(Array.from({ length: 30 }, (_, i) => ({ name: `a${i}`, content: '' }))),
+      await buildTar(Array.from({ length: 30 }, (_, i) => ({ name: `b${i}`, content: '' }))),
+    ];
+    const error = await scanImage(memorySource(layers), { limits: { maxEntries: 50 } }).catch(
+      (e: unknown) => e,
+    );
     expect(isScanError(error, 'TOO_MANY_ENTRIES')).toBe(true);
   });
 
   it('refuses invalid options with typed errors', async () => {
     const source = memorySource([await buildTar([{ name: 'a', content: '' }])]);
-    await expect(scanImage(source, { limits: { maxEntries: -1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(scanImage(source, { platform: 'not a platform!' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(scanImage(source, { limits: { maxEntries: -1 } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(scanImage(source, { platform: 'not a platform!' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });

@@ -11,7 +11,14 @@ import { parseImageSource } from './sources/parse-source';
 
 export type ScanProgress =
   | { phase: 'opened'; layerCount: number; totalBytes?: number }
-  | { phase: 'layer'; layerIndex: number; layerCount: number; digest: string; size?: number; bytesRead: number }
+  | {
+      phase: 'layer';
+      layerIndex: number;
+      layerCount: number;
+      digest: string;
+      size?: number;
+      bytesRead: number;
+    }
   | { phase: 'layer-done'; layerIndex: number; layerCount: number; digest: string; cached: boolean }
   | { phase: 'done'; components: number };
 
@@ -31,20 +38,34 @@ export interface ScanOptions {
  * components. Any refusal (unsafe path, bomb, digest mismatch...) rejects with a ScanError and
  * nothing of that layer is cached.
  */
-export async function scanImage(source: string | ImageSource, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scanImage(
+  source: string | ImageSource,
+  options: ScanOptions = {},
+): Promise<ScanResult> {
   const limits = resolveLimits(options.limits);
   let platform: Platform | undefined;
   try {
     platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
   } catch (error) {
-    throw new ScanError('INVALID_ARGUMENT', `invalid platform: ${String(options.platform)}`, {}, { cause: error });
+    throw new ScanError(
+      'INVALID_ARGUMENT',
+      `invalid platform: ${String(options.platform)}`,
+      {},
+      { cause: error },
+    );
   }
   const imageSource = typeof source === 'string' ? parseImageSource(source, options.registry) : source;
   const image = await imageSource.open(platform, limits);
   const progress = options.onProgress ?? (() => undefined);
   try {
-    const totalBytes = image.layers.every((l) => l.size !== undefined) ? image.layers.reduce((sum, l) => sum + (l.size ?? 0), 0) : undefined;
-    progress({ phase: 'opened', layerCount: image.layers.length, ...(totalBytes !== undefined ? { totalBytes } : {}) });
+    const totalBytes = image.layers.every((l) => l.size !== undefined)
+      ? image.layers.reduce((sum, l) => sum + (l.size ?? 0), 0)
+      : undefined;
+    progress({
+      phase: 'opened',
+      layerCount: image.layers.length,
+      ...(totalBytes !== undefined ? { totalBytes } : {}),
+    });
     const analyses: LayerAnalysis[] = [];
     let entries = 0;
     let bytes = 0;
@@ -56,9 +77,15 @@ export async function scanImage(source: string | ImageSource, options: ScanOptio
       if (analysis) {
         fromCache++;
         if (entries + analysis.entryCount > limits.maxEntries)
-          throw new ScanError('TOO_MANY_ENTRIES', `image has more than ${limits.maxEntries} entries`, { layer: layer.digest, limit: limits.maxEntries });
+          throw new ScanError('TOO_MANY_ENTRIES', `image has more than ${limits.maxEntries} entries`, {
+            layer: layer.digest,
+            limit: limits.maxEntries,
+          });
         if (bytes + analysis.uncompressedBytes > limits.maxImageBytes)
-          throw new ScanError('TOO_LARGE', `image inflates beyond ${limits.maxImageBytes} bytes`, { layer: layer.digest, limit: limits.maxImageBytes });
+          throw new ScanError('TOO_LARGE', `image inflates beyond ${limits.maxImageBytes} bytes`, {
+            layer: layer.digest,
+            limit: limits.maxImageBytes,
+          });
       } else {
         const { stream, verified } = await image.openLayer(layer);
         try {
@@ -70,18 +97,38 @@ export async function scanImage(source: string | ImageSource, options: ScanOptio
             entryBudget: limits.maxEntries - entries,
             byteBudget: limits.maxImageBytes - bytes,
             onBytes: (bytesRead) =>
-              progress({ phase: 'layer', layerIndex: index, layerCount: image.layers.length, digest: layer.digest, bytesRead, ...(layer.size !== undefined ? { size: layer.size } : {}) }),
+              progress({
+                phase: 'layer',
+                layerIndex: index,
+                layerCount: image.layers.length,
+                digest: layer.digest,
+                bytesRead,
+                ...(layer.size !== undefined ? { size: layer.size } : {}),
+              }),
           });
         } catch (error) {
           stream.destroy();
-          throw isScanError(error) ? error : new ScanError('CORRUPT_LAYER', `layer ${layer.digest}: ${(error as Error).message}`, { layer: layer.digest }, { cause: error });
+          throw isScanError(error)
+            ? error
+            : new ScanError(
+                'CORRUPT_LAYER',
+                `layer ${layer.digest}: ${(error as Error).message}`,
+                { layer: layer.digest },
+                { cause: error },
+              );
         }
         await options.layerCache?.put(layer.diffId, analysis);
       }
       entries += analysis.entryCount;
       bytes += analysis.uncompressedBytes;
       analyses.push(analysis);
-      progress({ phase: 'layer-done', layerIndex: index, layerCount: image.layers.length, digest: layer.digest, cached });
+      progress({
+        phase: 'layer-done',
+        layerIndex: index,
+        layerCount: image.layers.length,
+        digest: layer.digest,
+        cached,
+      });
     }
     const resolved = resolveComponents(analyses);
     const componentsByEcosystem: Record<string, number> = {};
@@ -102,13 +149,24 @@ export async function scanImage(source: string | ImageSource, options: ScanOptio
           ...(config.variant ? { variant: config.variant } : {}),
         },
         ...(config.created ? { created: config.created } : {}),
-        layers: image.layers.map((l) => ({ digest: l.digest, diffId: l.diffId, ...(l.size !== undefined ? { size: l.size } : {}), ...(l.mediaType ? { mediaType: l.mediaType } : {}) })),
+        layers: image.layers.map((l) => ({
+          digest: l.digest,
+          diffId: l.diffId,
+          ...(l.size !== undefined ? { size: l.size } : {}),
+          ...(l.mediaType ? { mediaType: l.mediaType } : {}),
+        })),
         ...(resolved.os ? { os: resolved.os } : {}),
       },
       components: resolved.components,
       relationships: resolved.relationships,
       warnings: resolved.warnings,
-      stats: { layers: analyses.length, layersFromCache: fromCache, entries, uncompressedBytes: bytes, componentsByEcosystem },
+      stats: {
+        layers: analyses.length,
+        layersFromCache: fromCache,
+        entries,
+        uncompressedBytes: bytes,
+        componentsByEcosystem,
+      },
     };
     progress({ phase: 'done', components: result.components.length });
     return result;

@@ -16,11 +16,13 @@ function realFiles(): Record<string, string | Uint8Array> {
     'etc/os-release': readFileSync('/usr/lib/os-release'),
     'app/node_modules/yauzl/package.json': readFileSync(require.resolve('yauzl/package.json')),
   };
-  if (existsSync('/usr/share/java/commons-io.jar')) files['usr/share/java/commons-io.jar'] = readFileSync('/usr/share/java/commons-io.jar');
+  if (existsSync('/usr/share/java/commons-io.jar'))
+    files['usr/share/java/commons-io.jar'] = readFileSync('/usr/share/java/commons-io.jar');
   return files;
 }
 
-const summary = (result: ScanResult) => result.components.map((c) => `${c.purl ?? c.name} ${c.location.path} ${c.location.layerDigest}`);
+const summary = (result: ScanResult) =>
+  result.components.map((c) => `${c.purl ?? c.name} ${c.location.path} ${c.location.layerDigest}`);
 
 describe('scanImage against a real registry and real image tools (umoci, skopeo)', () => {
   let registry: TestRegistry;
@@ -42,16 +44,35 @@ describe('scanImage against a real registry and real image tools (umoci, skopeo)
     expect(byTag.image.os).toMatchObject({ id: 'debian' });
     const installed = readFileSync('/var/lib/dpkg/status', 'utf8').match(/^Package: /gm)?.length ?? 0;
     expect(byTag.stats.componentsByEcosystem['deb']).toBe(installed);
-    expect(byTag.components.map((c) => c.purl)).toContain(`pkg:npm/yauzl@${(JSON.parse(readFileSync(require.resolve('yauzl/package.json'), 'utf8')) as { version: string }).version}`);
-    if (existsSync('/usr/share/java/commons-io.jar')) expect(byTag.components.some((c) => c.purl?.startsWith('pkg:maven/commons-io/commons-io@'))).toBe(true);
+    expect(byTag.components.map((c) => c.purl)).toContain(
+      `pkg:npm/yauzl@${(JSON.parse(readFileSync(require.resolve('yauzl/package.json'), 'utf8')) as { version: string }).version}`,
+    );
+    if (existsSync('/usr/share/java/commons-io.jar'))
+      expect(byTag.components.some((c) => c.purl?.startsWith('pkg:maven/commons-io/commons-io@'))).toBe(true);
 
     const byDigest = await scanImage(`${registry.host}/scan/debianish@${pushed.digest}`);
-    expect(toCycloneDx(byDigest).equals(toCycloneDx({ ...byTag, image: { ...byTag.image, name: byDigest.image.name! } }))).toBe(true);
+    expect(
+      toCycloneDx(byDigest).equals(
+        toCycloneDx({ ...byTag, image: { ...byTag.image, name: byDigest.image.name! } }),
+      ),
+    ).toBe(true);
 
     const ociArchive = join(dir, 'image.oci.tar');
     const dockerArchive = join(dir, 'image.docker.tar');
-    await run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${pushed.reference}`, `oci-archive:${ociArchive}:v1`]);
-    await run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${pushed.reference}`, `docker-archive:${dockerArchive}:scan/debianish:v1`]);
+    await run('skopeo', [
+      'copy',
+      '--quiet',
+      '--src-tls-verify=false',
+      `docker://${pushed.reference}`,
+      `oci-archive:${ociArchive}:v1`,
+    ]);
+    await run('skopeo', [
+      'copy',
+      '--quiet',
+      '--src-tls-verify=false',
+      `docker://${pushed.reference}`,
+      `docker-archive:${dockerArchive}:scan/debianish:v1`,
+    ]);
     const fromOci = await scanImage(`oci-archive:${ociArchive}`);
     const fromDocker = await scanImage(`docker-archive:${dockerArchive}`);
     expect(fromOci.image.manifestDigest).toBe(pushed.digest);
@@ -67,7 +88,9 @@ describe('scanImage against a real registry and real image tools (umoci, skopeo)
     const pushed = await pushTestImage(registry, {
       repo: 'scan/multi',
       tag: 'v1',
-      files: { 'app/node_modules/left-pad/package.json': '{"name":"left-pad","version":"1.3.0","license":"WTFPL"}' },
+      files: {
+        'app/node_modules/left-pad/package.json': '{"name":"left-pad","version":"1.3.0","license":"WTFPL"}',
+      },
       platforms: [
         { os: 'linux', architecture: 'amd64' },
         { os: 'linux', architecture: 'arm64' },
@@ -80,11 +103,17 @@ describe('scanImage against a real registry and real image tools (umoci, skopeo)
     expect(arm.image.platform.architecture).toBe('arm64');
     expect(arm.image.manifestDigest).not.toBe(amd.image.manifestDigest);
     expect(arm.components[0]).toMatchObject({ purl: 'pkg:npm/left-pad@1.3.0', license: 'WTFPL' });
-    await expect(scanImage(pushed.reference, { platform: 'linux/ppc64le' })).rejects.toMatchObject({ code: 'PLATFORM_NOT_FOUND' });
+    await expect(scanImage(pushed.reference, { platform: 'linux/ppc64le' })).rejects.toMatchObject({
+      code: 'PLATFORM_NOT_FOUND',
+    });
   });
 
   it('reuses the filesystem layer cache across scans and processes', async () => {
-    const pushed = await pushTestImage(registry, { repo: 'scan/cached', tag: 'v1', files: { 'app/node_modules/a/package.json': '{"name":"a","version":"1.0.0"}' } });
+    const pushed = await pushTestImage(registry, {
+      repo: 'scan/cached',
+      tag: 'v1',
+      files: { 'app/node_modules/a/package.json': '{"name":"a","version":"1.0.0"}' },
+    });
     const cacheDir = join(dir, 'cache');
     const cold = await scanImage(pushed.reference, { layerCache: new FileSystemLayerCache(cacheDir) });
     const warm = await scanImage(pushed.reference, { layerCache: new FileSystemLayerCache(cacheDir) });
@@ -94,17 +123,25 @@ describe('scanImage against a real registry and real image tools (umoci, skopeo)
   });
 
   it('refuses a layer blob that was altered in the registry storage', async () => {
-    const pushed = await pushTestImage(registry, { repo: 'scan/tampered', tag: 'v1', files: { 'etc/motd': 'hello\n' } });
+    const pushed = await pushTestImage(registry, {
+      repo: 'scan/tampered',
+      tag: 'v1',
+      files: { 'etc/motd': 'hello\n' },
+    });
     const { image } = await scanImage(pushed.reference);
     const layer = image.layers[0]!;
     const path = registry.blobDataPath(layer.digest);
     const bytes = readFileSync(path);
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
     writeFileSync(path, bytes);
-    await expect(scanImage(pushed.reference)).rejects.toMatchObject({ code: expect.stringMatching(/^(DIGEST_MISMATCH|CORRUPT_LAYER)$/) });
+    await expect(scanImage(pushed.reference)).rejects.toMatchObject({
+      code: expect.stringMatching(/^(DIGEST_MISMATCH|CORRUPT_LAYER)$/),
+    });
   });
 
   it('reports a missing tag as SOURCE_NOT_FOUND', async () => {
-    await expect(scanImage(`${registry.host}/scan/nothing:here`)).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+    await expect(scanImage(`${registry.host}/scan/nothing:here`)).rejects.toMatchObject({
+      code: 'SOURCE_NOT_FOUND',
+    });
   });
 });

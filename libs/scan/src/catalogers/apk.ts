@@ -6,7 +6,8 @@ export function parseApkInstalled(text: string): ApkPackage[] {
   let current: Partial<ApkPackage> & { files: string[] } = { files: [] };
   let dir = '';
   const flush = () => {
-    if (current.name && current.version) packages.push({ ...current, name: current.name, version: current.version });
+    if (current.name && current.version)
+      packages.push({ ...current, name: current.name, version: current.version });
     current = { files: [] };
     dir = '';
   };

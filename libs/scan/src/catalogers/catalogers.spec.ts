@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  readdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildZip } from '../testing/fixtures';
@@ -21,7 +29,13 @@ const fixture = (name: string) => readFileSync(join(__dirname, '__fixtures__', n
 describe('dpkg', () => {
   it('parses installed packages from a real status file, with source packages and dependencies', () => {
     const packages = parseDpkgStatus(fixture('dpkg-status').toString());
-    expect(packages.map((p) => p.name).sort()).toEqual(['base-files', 'bash', 'libc6', 'libgcc-s1', 'zlib1g']);
+    expect(packages.map((p) => p.name).sort()).toEqual([
+      'base-files',
+      'bash',
+      'libc6',
+      'libgcc-s1',
+      'zlib1g',
+    ]);
     const libc = packages.find((p) => p.name === 'libc6');
     expect(libc).toMatchObject({ architecture: 'amd64', source: 'glibc' });
     expect(libc?.version).toMatch(/^2\.36-/);
@@ -32,12 +46,15 @@ describe('dpkg', () => {
   });
 
   it('skips packages whose files are gone (config-files, not-installed)', () => {
-    const text = 'Package: a\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: b\nStatus: install ok installed\nVersion: 2\n\nPackage: c\nStatus: purge ok not-installed\nVersion: 3\n';
+    const text =
+      'Package: a\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: b\nStatus: install ok installed\nVersion: 2\n\nPackage: c\nStatus: purge ok not-installed\nVersion: 3\n';
     expect(parseDpkgStatus(text).map((p) => p.name)).toEqual(['b']);
   });
 
   it('reads a distroless status.d entry (no Status field)', () => {
-    expect(parseDpkgStatus('Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n')).toEqual([{ name: 'tzdata', version: '2024a-0+deb12u1', architecture: 'all' }]);
+    expect(parseDpkgStatus('Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n')).toEqual([
+      { name: 'tzdata', version: '2024a-0+deb12u1', architecture: 'all' },
+    ]);
   });
 
   it('reads the files a package owns from its .list', () => {
@@ -49,7 +66,9 @@ describe('dpkg', () => {
 
   it('reads licences from DEP-5 and from common-licenses references', () => {
     expect(parseDebianCopyright(fixture('zlib1g.copyright').toString())).toEqual(['Zlib']);
-    expect(parseDebianCopyright(fixture('libc6.copyright').toString())).toEqual(expect.arrayContaining(['GPL-2', 'LGPL-2.1']));
+    expect(parseDebianCopyright(fixture('libc6.copyright').toString())).toEqual(
+      expect.arrayContaining(['GPL-2', 'LGPL-2.1']),
+    );
   });
 });
 
@@ -61,8 +80,25 @@ describe('apk', () => {
       'P:busybox\nV:1.36.1-r15\nA:x86_64\nL:GPL-2.0-only\no:busybox\nD:so:libc.musl-x86_64.so.1\nF:bin\nR:busybox\nF:etc\nR:securetty\n',
     ].join('\n');
     expect(parseApkInstalled(text)).toEqual([
-      { name: 'musl', version: '1.2.4_git20230717-r4', architecture: 'x86_64', url: 'https://musl.libc.org/', license: 'MIT', origin: 'musl', maintainer: 'Timo Teräs <timo.teras@iki.fi>', files: ['lib/ld-musl-x86_64.so.1', 'lib/libc.musl-x86_64.so.1'] },
-      { name: 'busybox', version: '1.36.1-r15', architecture: 'x86_64', license: 'GPL-2.0-only', origin: 'busybox', depends: ['so:libc.musl-x86_64.so.1'], files: ['bin/busybox', 'etc/securetty'] },
+      {
+        name: 'musl',
+        version: '1.2.4_git20230717-r4',
+        architecture: 'x86_64',
+        url: 'https://musl.libc.org/',
+        license: 'MIT',
+        origin: 'musl',
+        maintainer: 'Timo Teräs <timo.teras@iki.fi>',
+        files: ['lib/ld-musl-x86_64.so.1', 'lib/libc.musl-x86_64.so.1'],
+      },
+      {
+        name: 'busybox',
+        version: '1.36.1-r15',
+        architecture: 'x86_64',
+        license: 'GPL-2.0-only',
+        origin: 'busybox',
+        depends: ['so:libc.musl-x86_64.so.1'],
+        files: ['bin/busybox', 'etc/securetty'],
+      },
     ]);
   });
 });
@@ -73,17 +109,28 @@ describe('os-release', () => {
     expect(release).toMatchObject({ id: 'debian', versionId: '12', versionCodename: 'bookworm' });
   });
   it('handles quoting and returns undefined without ID', () => {
-    expect(parseOsRelease("ID='alpine'\nVERSION_ID=3.19.1\nPRETTY_NAME=\"Alpine \\\"Linux\\\"\"\n")).toEqual({ id: 'alpine', versionId: '3.19.1', prettyName: 'Alpine "Linux"' });
+    expect(parseOsRelease('ID=\'alpine\'\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine \\"Linux\\""\n')).toEqual({
+      id: 'alpine',
+      versionId: '3.19.1',
+      prettyName: 'Alpine "Linux"',
+    });
     expect(parseOsRelease('NAME=x\n')).toBeUndefined();
   });
 });
 
 describe('npm', () => {
   it('reads a real node_modules package.json', () => {
-    expect(parsePackageJson(fixture('yauzl.package.json').toString())).toEqual({ name: 'yauzl', version: expect.stringMatching(/^3\./), license: 'MIT' });
+    expect(parsePackageJson(fixture('yauzl.package.json').toString())).toEqual({
+      name: 'yauzl',
+      version: expect.stringMatching(/^3\./),
+      license: 'MIT',
+    });
   });
   it('reads legacy licenses arrays and refuses manifests without name/version', () => {
-    expect(parsePackageJson('{"name":"x","version":"1.0.0","licenses":[{"type":"MIT"},{"type":"Apache-2.0"}]}')?.license).toBe('(MIT OR Apache-2.0)');
+    expect(
+      parsePackageJson('{"name":"x","version":"1.0.0","licenses":[{"type":"MIT"},{"type":"Apache-2.0"}]}')
+        ?.license,
+    ).toBe('(MIT OR Apache-2.0)');
     expect(parsePackageJson('{"name":"x"}')).toBeUndefined();
   });
   it('reads lockfile v3 packages without dev-only, linked or non-registry entries', () => {
@@ -104,20 +151,45 @@ describe('npm', () => {
     ]);
   });
   it('reads lockfile v1 dependency trees', () => {
-    const lock = { lockfileVersion: 1, dependencies: { a: { version: '1.0.0', dependencies: { b: { version: '2.0.0' } } }, d: { version: '3.0.0', dev: true } } };
-    expect(parsePackageLock(JSON.stringify(lock)).map((p) => `${p.name}@${p.version}`)).toEqual(['a@1.0.0', 'b@2.0.0']);
+    const lock = {
+      lockfileVersion: 1,
+      dependencies: {
+        a: { version: '1.0.0', dependencies: { b: { version: '2.0.0' } } },
+        d: { version: '3.0.0', dev: true },
+      },
+    };
+    expect(parsePackageLock(JSON.stringify(lock)).map((p) => `${p.name}@${p.version}`)).toEqual([
+      'a@1.0.0',
+      'b@2.0.0',
+    ]);
   });
 });
 
 describe('python', () => {
   it('reads dist-info METADATA and egg-info PKG-INFO from Debian python3 packages', () => {
-    expect(parsePythonMetadata(fixture('PyYAML-6.0.METADATA').toString())).toEqual({ name: 'PyYAML', version: '6.0', license: 'MIT' });
-    expect(parsePythonMetadata(fixture('PyJWT-2.6.0.PKG-INFO').toString())).toEqual({ name: 'PyJWT', version: '2.6.0', license: 'MIT' });
+    expect(parsePythonMetadata(fixture('PyYAML-6.0.METADATA').toString())).toEqual({
+      name: 'PyYAML',
+      version: '6.0',
+      license: 'MIT',
+    });
+    expect(parsePythonMetadata(fixture('PyJWT-2.6.0.PKG-INFO').toString())).toEqual({
+      name: 'PyJWT',
+      version: '2.6.0',
+      license: 'MIT',
+    });
     expect(normalizePythonName('Zope.Interface_x')).toBe('zope-interface-x');
   });
   it('prefers License-Expression, falls back to classifiers', () => {
-    expect(parsePythonMetadata('Metadata-Version: 2.4\nName: a\nVersion: 1\nLicense-Expression: MIT OR Apache-2.0\nLicense: whatever\n')?.license).toBe('MIT OR Apache-2.0');
-    expect(parsePythonMetadata('Name: a\nVersion: 1\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: BSD License\n')?.license).toBe('BSD License');
+    expect(
+      parsePythonMetadata(
+        'Metadata-Version: 2.4\nName: a\nVersion: 1\nLicense-Expression: MIT OR Apache-2.0\nLicense: whatever\n',
+      )?.license,
+    ).toBe('MIT OR Apache-2.0');
+    expect(
+      parsePythonMetadata(
+        'Name: a\nVersion: 1\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: BSD License\n',
+      )?.license,
+    ).toBe('BSD License');
   });
 });
 
@@ -125,36 +197,76 @@ describe('java', () => {
   const options = { maxArchiveBytes: 16 * 1024 * 1024, maxDepth: 3 };
 
   it('reads pom.properties from a real jar', async () => {
-    expect(await parseJavaArchive(fixture('slf4j-nop-1.7.32.jar'), 'usr/share/java/slf4j-nop.jar', options)).toEqual([
-      { groupId: 'org.slf4j', artifactId: 'slf4j-nop', version: '1.7.32', archivePath: 'usr/share/java/slf4j-nop.jar', evidence: 'pom.properties' },
+    expect(
+      await parseJavaArchive(fixture('slf4j-nop-1.7.32.jar'), 'usr/share/java/slf4j-nop.jar', options),
+    ).toEqual([
+      {
+        groupId: 'org.slf4j',
+        artifactId: 'slf4j-nop',
+        version: '1.7.32',
+        archivePath: 'usr/share/java/slf4j-nop.jar',
+        evidence: 'pom.properties',
+      },
     ]);
   });
 
   it('falls back to the file name for a jar without pom.properties', async () => {
-    const packages = await parseJavaArchive(fixture('aopalliance-1.0.jar'), 'usr/share/java/aopalliance-1.0.jar', options);
-    expect(packages).toEqual([expect.objectContaining({ artifactId: 'aopalliance', version: '1.0', evidence: 'filename' })]);
-    expect(coordinatesFromFileName('x/commons-lang3-3.12.0.jar')).toEqual({ artifactId: 'commons-lang3', version: '3.12.0' });
+    const packages = await parseJavaArchive(
+      fixture('aopalliance-1.0.jar'),
+      'usr/share/java/aopalliance-1.0.jar',
+      options,
+    );
+    expect(packages).toEqual([
+      expect.objectContaining({ artifactId: 'aopalliance', version: '1.0', evidence: 'filename' }),
+    ]);
+    expect(coordinatesFromFileName('x/commons-lang3-3.12.0.jar')).toEqual({
+      artifactId: 'commons-lang3',
+      version: '3.12.0',
+    });
   });
 
   it('opens nested jars in a war, and reads MANIFEST.MF coordinates', async () => {
-    const manifest = Buffer.from('Manifest-Version: 1.0\r\nImplementation-Title: webapp\r\nImplementation-Version: 2.0\r\nImplementation-Vendor-Id: com.example\r\nBundle-License: https://www.apache.org/licenses/LICENSE-2.0.txt\r\n\r\n');
+    const manifest = Buffer.from(
+      'Manifest-Version: 1.0\r\nImplementation-Title: webapp\r\nImplementation-Version: 2.0\r\nImplementation-Vendor-Id: com.example\r\nBundle-License: https://www.apache.org/licenses/LICENSE-2.0.txt\r\n\r\n',
+    );
     const war = buildZip([
       { name: 'META-INF/MANIFEST.MF', data: manifest },
       { name: 'WEB-INF/lib/slf4j-nop-1.7.32.jar', data: fixture('slf4j-nop-1.7.32.jar') },
-      { name: 'WEB-INF/lib/inner.war', data: buildZip([{ name: 'lib/aopalliance-1.0.jar', data: fixture('aopalliance-1.0.jar') }]) },
+      {
+        name: 'WEB-INF/lib/inner.war',
+        data: buildZip([{ name: 'lib/aopalliance-1.0.jar', data: fixture('aopalliance-1.0.jar') }]),
+      },
     ]);
     const packages = await parseJavaArchive(war, 'srv/app.war', options);
     expect(packages).toEqual([
-      { groupId: 'com.example', artifactId: 'webapp', version: '2.0', archivePath: 'srv/app.war', evidence: 'MANIFEST.MF', license: 'https://www.apache.org/licenses/LICENSE-2.0.txt' },
-      { groupId: 'org.slf4j', artifactId: 'slf4j-nop', version: '1.7.32', archivePath: 'srv/app.war!/WEB-INF/lib/slf4j-nop-1.7.32.jar', evidence: 'pom.properties' },
-      expect.objectContaining({ artifactId: 'aopalliance', archivePath: 'srv/app.war!/WEB-INF/lib/inner.war!/lib/aopalliance-1.0.jar' }),
+      {
+        groupId: 'com.example',
+        artifactId: 'webapp',
+        version: '2.0',
+        archivePath: 'srv/app.war',
+        evidence: 'MANIFEST.MF',
+        license: 'https://www.apache.org/licenses/LICENSE-2.0.txt',
+      },
+      {
+        groupId: 'org.slf4j',
+        artifactId: 'slf4j-nop',
+        version: '1.7.32',
+        archivePath: 'srv/app.war!/WEB-INF/lib/slf4j-nop-1.7.32.jar',
+        evidence: 'pom.properties',
+      },
+      expect.objectContaining({
+        artifactId: 'aopalliance',
+        archivePath: 'srv/app.war!/WEB-INF/lib/inner.war!/lib/aopalliance-1.0.jar',
+      }),
     ]);
     // Depth limit: nested archives beyond it are not opened.
     expect(await parseJavaArchive(war, 'srv/app.war', { ...options, maxDepth: 0 })).toHaveLength(1);
   });
 
   it('rejects something that is not a zip', async () => {
-    await expect(parseJavaArchive(Buffer.from('not a zip'), 'x.jar', options)).rejects.toThrow('not a readable zip');
+    await expect(parseJavaArchive(Buffer.from('not a zip'), 'x.jar', options)).rejects.toThrow(
+      'not a readable zip',
+    );
   });
 });
 
@@ -163,7 +275,8 @@ describe('Go build info', () => {
 
   function scan(binary: Buffer, chunkSize: number) {
     const scanner = new GoBuildInfoScanner();
-    for (let at = 0; at < binary.length && !scanner.done; at += chunkSize) scanner.push(binary.subarray(at, at + chunkSize));
+    for (let at = 0; at < binary.length && !scanner.done; at += chunkSize)
+      scanner.push(binary.subarray(at, at + chunkSize));
     return scanner.finish();
   }
 
@@ -171,13 +284,24 @@ describe('Go build info', () => {
     const blob = fixture('skopeo.go-buildinfo.bin');
     // The magic is also in cmd/go's rodata: an unaligned/garbled copy first must be skipped.
     const decoy = Buffer.concat([Buffer.from('\xff Go buildinf:', 'latin1'), Buffer.from([9, 9])]);
-    const binary = Buffer.concat([elfHeader, Buffer.alloc(4096 - 64 - 3), decoy, Buffer.alloc(4096 * 2 - 4096 - decoy.length + 3), blob, Buffer.alloc(100)]);
+    const binary = Buffer.concat([
+      elfHeader,
+      Buffer.alloc(4096 - 64 - 3),
+      decoy,
+      Buffer.alloc(4096 * 2 - 4096 - decoy.length + 3),
+      blob,
+      Buffer.alloc(100),
+    ]);
     expect(binary.indexOf(blob) % 16).toBe(0);
     for (const size of [7, 64, 4096, binary.length]) {
       const outcome = scan(binary, size);
       expect(outcome).toEqual({
         kind: 'found',
-        info: expect.objectContaining({ goVersion: 'go1.19.8', mainPackage: 'github.com/containers/skopeo/cmd/skopeo', deps: [] }),
+        info: expect.objectContaining({
+          goVersion: 'go1.19.8',
+          mainPackage: 'github.com/containers/skopeo/cmd/skopeo',
+          deps: [],
+        }),
       });
     }
   });
@@ -191,7 +315,11 @@ describe('Go build info', () => {
       main: { path: 'github.com/example/tool', version: 'v1.4.0', sum: 'h1:abc=' },
       deps: [
         { path: 'golang.org/x/sys', version: 'v0.15.0', sum: 'h1:def=' },
-        { path: 'github.com/old/lib', version: 'v1.0.0', replacedBy: { path: 'github.com/new/lib', version: 'v1.2.0' } },
+        {
+          path: 'github.com/old/lib',
+          version: 'v1.0.0',
+          replacedBy: { path: 'github.com/new/lib', version: 'v1.2.0' },
+        },
       ],
       settings: [
         { key: 'GOOS', value: 'linux' },
@@ -202,8 +330,14 @@ describe('Go build info', () => {
 
   it('gives up at once on non-ELF content and reports pre-1.18 pointer-format blobs', () => {
     expect(scan(Buffer.from('#!/bin/sh\necho hi\n'), 4)).toEqual({ kind: 'none' });
-    const pointerBlob = Buffer.concat([Buffer.from('\xff Go buildinf:', 'latin1'), Buffer.from([8, 0]), Buffer.alloc(16)]);
-    expect(scan(Buffer.concat([elfHeader, Buffer.alloc(64), pointerBlob]), 32)).toEqual({ kind: 'pointer-format' });
+    const pointerBlob = Buffer.concat([
+      Buffer.from('\xff Go buildinf:', 'latin1'),
+      Buffer.from([8, 0]),
+      Buffer.alloc(16),
+    ]);
+    expect(scan(Buffer.concat([elfHeader, Buffer.alloc(64), pointerBlob]), 32)).toEqual({
+      kind: 'pointer-format',
+    });
   });
 
   (existsSync('/usr/bin/skopeo') ? it : it.skip)('streams a whole real binary', () => {
@@ -218,11 +352,18 @@ describe('.NET', () => {
       runtimeTarget: { name: '.NETCoreApp,Version=v8.0' },
       libraries: {
         'app/1.0.0': { type: 'project', serviceable: false, sha512: '' },
-        'Newtonsoft.Json/13.0.3': { type: 'package', serviceable: true, sha512: 'sha512-HrC5BXdl', path: 'newtonsoft.json/13.0.3' },
+        'Newtonsoft.Json/13.0.3': {
+          type: 'package',
+          serviceable: true,
+          sha512: 'sha512-HrC5BXdl',
+          path: 'newtonsoft.json/13.0.3',
+        },
         'System.Runtime/4.3.0': { type: 'reference' },
       },
     };
-    expect(parseDepsJson(JSON.stringify(deps))).toEqual([{ name: 'Newtonsoft.Json', version: '13.0.3', sha512: 'sha512-HrC5BXdl' }]);
+    expect(parseDepsJson(JSON.stringify(deps))).toEqual([
+      { name: 'Newtonsoft.Json', version: '13.0.3', sha512: 'sha512-HrC5BXdl' },
+    ]);
   });
 });
 
@@ -234,13 +375,55 @@ const hasRpmbuild = existsSync('/usr/bin/rpmbuild') && existsSync('/usr/bin/rpm'
     mkdirSync(join(dir, 'SPECS'));
     writeFileSync(
       join(dir, 'SPECS', 'hello.spec'),
-      ['Name: stella-hello', 'Version: 1.2.3', 'Release: 4.el9', 'Epoch: 2', 'Summary: test', 'License: GPL-2.0-or-later AND MIT', 'BuildArch: noarch', '%description', 'test', '%install',
-        'mkdir -p %{buildroot}/usr/share/stella-hello', 'echo hi > %{buildroot}/usr/share/stella-hello/readme.txt', '%files', '/usr/share/stella-hello/readme.txt', ''].join('\n'),
+      [
+        'Name: stella-hello',
+        'Version: 1.2.3',
+        'Release: 4.el9',
+        'Epoch: 2',
+        'Summary: test',
+        'License: GPL-2.0-or-later AND MIT',
+        'BuildArch: noarch',
+        '%description',
+        'test',
+        '%install',
+        'mkdir -p %{buildroot}/usr/share/stella-hello',
+        'echo hi > %{buildroot}/usr/share/stella-hello/readme.txt',
+        '%files',
+        '/usr/share/stella-hello/readme.txt',
+        '',
+      ].join('\n'),
     );
-    execFileSync('rpmbuild', ['-bb', '--define', `_topdir ${dir}`, '--define', `_dbpath ${dir}/build-db`, join(dir, 'SPECS', 'hello.spec')], { stdio: 'ignore' });
+    execFileSync(
+      'rpmbuild',
+      [
+        '-bb',
+        '--define',
+        `_topdir ${dir}`,
+        '--define',
+        `_dbpath ${dir}/build-db`,
+        join(dir, 'SPECS', 'hello.spec'),
+      ],
+      { stdio: 'ignore' },
+    );
     const rpmFile = join(dir, 'RPMS', 'noarch', readdirSync(join(dir, 'RPMS', 'noarch'))[0]!);
-    execFileSync('rpm', ['--dbpath', join(dir, 'db'), '--define', '_db_backend sqlite', '--initdb'], { stdio: 'ignore' });
-    execFileSync('rpm', ['-i', '--nodeps', '--justdb', '--noscripts', '--dbpath', join(dir, 'db'), '--define', '_db_backend sqlite', rpmFile], { stdio: 'ignore' });
+    execFileSync('rpm', ['--dbpath', join(dir, 'db'), '--define', '_db_backend sqlite', '--initdb'], {
+      stdio: 'ignore',
+    });
+    execFileSync(
+      'rpm',
+      [
+        '-i',
+        '--nodeps',
+        '--justdb',
+        '--noscripts',
+        '--dbpath',
+        join(dir, 'db'),
+        '--define',
+        '_db_backend sqlite',
+        rpmFile,
+      ],
+      { stdio: 'ignore' },
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 const depsJsonSchema = z
   .object({
-    libraries: z.record(z.string(), z.object({ type: z.string(), sha512: z.string().optional() }).loose()).optional(),
+    libraries: z
+      .record(z.string(), z.object({ type: z.string(), sha512: z.string().optional() }).loose())
+      .optional(),
   })
   .loose();
 

@@ -2,7 +2,14 @@ import type { DpkgPackage } from '../model';
 import { field, parseStanzas } from './control-file';
 
 /** dpkg states in which the package's files are on disk. */
-const PRESENT_STATES = new Set(['installed', 'half-configured', 'unpacked', 'half-installed', 'triggers-awaiting', 'triggers-pending']);
+const PRESENT_STATES = new Set([
+  'installed',
+  'half-configured',
+  'unpacked',
+  'half-installed',
+  'triggers-awaiting',
+  'triggers-pending',
+]);
 
 /**
  * `/var/lib/dpkg/status` or one file of distroless `status.d/`. Packages that are only known

@@ -23,7 +23,11 @@ export type GoScanOutcome =
   | { kind: 'pointer-format' }
   | { kind: 'none' };
 
-type Decoded = 'need-more' | 'invalid' | { kind: 'pointer-format' } | { kind: 'found'; goVersion: string; modinfo: string };
+type Decoded =
+  | 'need-more'
+  | 'invalid'
+  | { kind: 'pointer-format' }
+  | { kind: 'found'; goVersion: string; modinfo: string };
 
 /**
  * Finds the Go build info in an ELF binary while it streams past, keeping only a few bytes of
@@ -112,7 +116,10 @@ export class GoBuildInfoScanner {
       this.outcome = decoded;
       return;
     }
-    this.outcome = { kind: 'found', info: { goVersion: decoded.goVersion, ...parseModInfo(decoded.modinfo) } };
+    this.outcome = {
+      kind: 'found',
+      info: { goVersion: decoded.goVersion, ...parseModInfo(decoded.modinfo) },
+    };
   }
 
   private resumeAfterInvalid(blob: Buffer): void {
@@ -178,7 +185,14 @@ export function parseModInfo(text: string): Omit<GoBuildInfo, 'goVersion'> {
       last.replacedBy = b ? { path: a, version: b } : { path: a };
     } else if (kind === 'build' && a) {
       const eq = a.indexOf('=');
-      if (eq > 0) result.settings.push({ key: a.slice(0, eq), value: fields.slice(1).join('\t').slice(eq + 1) });
+      if (eq > 0)
+        result.settings.push({
+          key: a.slice(0, eq),
+          value: fields
+            .slice(1)
+            .join('\t')
+            .slice(eq + 1),
+        });
     }
   }
   return result;

@@ -18,7 +18,12 @@ export class JavaArchiveError extends Error {}
  * (`WEB-INF/lib/*.jar`, Spring Boot `BOOT-INF/lib/*.jar`, jars in an ear) are opened recursively
  * up to `maxDepth`; each is reported as `outer.war!/WEB-INF/lib/x.jar`.
  */
-export async function parseJavaArchive(bytes: Buffer, archivePath: string, options: JavaArchiveOptions, depth = 0): Promise<JavaPackage[]> {
+export async function parseJavaArchive(
+  bytes: Buffer,
+  archivePath: string,
+  options: JavaArchiveOptions,
+  depth = 0,
+): Promise<JavaPackage[]> {
   const zip = await openZip(bytes);
   const poms: Record<string, string>[] = [];
   let manifest: Record<string, string> | undefined;
@@ -31,7 +36,11 @@ export async function parseJavaArchive(bytes: Buffer, archivePath: string, optio
         poms.push(parseProperties((await readEntry(zip, entry, MAX_SMALL_ENTRY)).toString('utf8')));
       } else if (name === 'META-INF/MANIFEST.MF' && entry.uncompressedSize <= MAX_SMALL_ENTRY) {
         manifest = parseManifest((await readEntry(zip, entry, MAX_SMALL_ENTRY)).toString('utf8'));
-      } else if (JAVA_ARCHIVE_PATTERN.test(name) && depth < options.maxDepth && entry.uncompressedSize <= options.maxArchiveBytes) {
+      } else if (
+        JAVA_ARCHIVE_PATTERN.test(name) &&
+        depth < options.maxDepth &&
+        entry.uncompressedSize <= options.maxArchiveBytes
+      ) {
         const inner = await readEntry(zip, entry, options.maxArchiveBytes);
         try {
           nested.push(...(await parseJavaArchive(inner, `${archivePath}!/${name}`, options, depth + 1)));
@@ -57,7 +66,9 @@ export async function parseJavaArchive(bytes: Buffer, archivePath: string, optio
     const fromName = coordinatesFromFileName(archivePath);
     const version = fromName?.version ?? manifest?.['Implementation-Version'] ?? manifest?.['Bundle-Version'];
     // A versioned file name is the best evidence; otherwise the manifest's title beats a bare name.
-    const artifactId = fromName?.version ? fromName.artifactId : (manifest?.['Implementation-Title'] ?? fromName?.artifactId);
+    const artifactId = fromName?.version
+      ? fromName.artifactId
+      : (manifest?.['Implementation-Title'] ?? fromName?.artifactId);
     if (artifactId && version) {
       const pkg: JavaPackage = {
         artifactId,
@@ -75,7 +86,10 @@ export async function parseJavaArchive(bytes: Buffer, archivePath: string, optio
   return [...own, ...nested];
 }
 
-function groupFromManifest(manifest: Record<string, string> | undefined, artifactId: string): string | undefined {
+function groupFromManifest(
+  manifest: Record<string, string> | undefined,
+  artifactId: string,
+): string | undefined {
   if (!manifest) return undefined;
   const vendorId = manifest['Implementation-Vendor-Id'];
   if (vendorId && /^[A-Za-z0-9_.-]+$/.test(vendorId)) return vendorId;
@@ -124,10 +138,15 @@ export function parseManifest(text: string): Record<string, string> {
 
 function openZip(bytes: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (error, zip) => {
-      if (error || !zip) reject(new JavaArchiveError(`not a readable zip archive: ${error?.message ?? 'unknown'}`));
-      else resolve(zip);
-    });
+    yauzl.fromBuffer(
+      bytes,
+      { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false },
+      (error, zip) => {
+        if (error || !zip)
+          reject(new JavaArchiveError(`not a readable zip archive: ${error?.message ?? 'unknown'}`));
+        else resolve(zip);
+      },
+    );
   });
 }
 

@@ -108,7 +108,8 @@ export function parsePackageLock(text: string): LockedPackage[] {
       const dep = lockV1DependencySchema.safeParse(raw);
       if (!dep.success) continue;
       const location = `${prefix}node_modules/${name}`;
-      if (!dep.data.dev && isValidSemverish(dep.data.version)) result.push({ name, version: dep.data.version, location });
+      if (!dep.data.dev && isValidSemverish(dep.data.version))
+        result.push({ name, version: dep.data.version, location });
       if (dep.data.dependencies) walk(dep.data.dependencies, `${location}/`);
     }
   };

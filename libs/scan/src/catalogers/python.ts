@@ -25,7 +25,8 @@ export function parsePythonMetadata(text: string): PythonPackage | undefined {
     .map((c) => c.split('::').pop()?.trim() ?? '')
     .filter((c) => c !== '' && c !== 'OSI Approved');
   if (expression) pkg.license = expression;
-  else if (license && license !== 'UNKNOWN' && !license.includes('\n') && license.length <= 200) pkg.license = license;
+  else if (license && license !== 'UNKNOWN' && !license.includes('\n') && license.length <= 200)
+    pkg.license = license;
   else if (classifiers.length > 0) pkg.license = [...new Set(classifiers)].sort().join(' AND ');
   return pkg;
 }

@@ -40,21 +40,31 @@ export function parseRpmHeader(blob: Uint8Array): RpmPackage | undefined {
   if (buf.length < 8) throw new RpmHeaderError('header shorter than its preamble');
   const indexCount = buf.readUInt32BE(0);
   const dataLength = buf.readUInt32BE(4);
-  if (indexCount > MAX_INDEX_ENTRIES || dataLength > MAX_DATA_BYTES) throw new RpmHeaderError('header sizes out of range');
+  if (indexCount > MAX_INDEX_ENTRIES || dataLength > MAX_DATA_BYTES)
+    throw new RpmHeaderError('header sizes out of range');
   const dataStart = 8 + indexCount * ENTRY_SIZE;
   if (dataStart + dataLength > buf.length) throw new RpmHeaderError('header truncated');
   const data = buf.subarray(dataStart, dataStart + dataLength);
   const entries = new Map<number, IndexEntry>();
   for (let i = 0; i < indexCount; i++) {
     const at = 8 + i * ENTRY_SIZE;
-    const entry = { tag: buf.readInt32BE(at), type: buf.readUInt32BE(at + 4), offset: buf.readInt32BE(at + 8), count: buf.readUInt32BE(at + 12) };
+    const entry = {
+      tag: buf.readInt32BE(at),
+      type: buf.readUInt32BE(at + 4),
+      offset: buf.readInt32BE(at + 8),
+      count: buf.readUInt32BE(at + 12),
+    };
     if (entry.offset < 0 || entry.offset > dataLength) continue;
     if (!entries.has(entry.tag)) entries.set(entry.tag, entry);
   }
 
   const strings = (tag: number): string[] | undefined => {
     const entry = entries.get(tag);
-    if (!entry || (entry.type !== TYPE.string && entry.type !== TYPE.stringArray && entry.type !== TYPE.i18nString)) return undefined;
+    if (
+      !entry ||
+      (entry.type !== TYPE.string && entry.type !== TYPE.stringArray && entry.type !== TYPE.i18nString)
+    )
+      return undefined;
     const count = entry.type === TYPE.string ? 1 : entry.count;
     const result: string[] = [];
     let at = entry.offset;
@@ -70,7 +80,8 @@ export function parseRpmHeader(blob: Uint8Array): RpmPackage | undefined {
   const int32s = (tag: number): number[] | undefined => {
     const entry = entries.get(tag);
     if (!entry || entry.type !== TYPE.int32) return undefined;
-    if (entry.offset + entry.count * 4 > data.length) throw new RpmHeaderError(`int32 array out of range in tag ${tag}`);
+    if (entry.offset + entry.count * 4 > data.length)
+      throw new RpmHeaderError(`int32 array out of range in tag ${tag}`);
     const result: number[] = [];
     for (let i = 0; i < entry.count; i++) result.push(data.readInt32BE(entry.offset + i * 4));
     return result;

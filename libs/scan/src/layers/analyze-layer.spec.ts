@@ -9,7 +9,11 @@ import { analyzeLayer } from './analyze-layer';
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-function analyze(bytes: Buffer, limits: Partial<ScanLimits> = {}, extra: { expectedDiffId?: string; expectedCompressedDigest?: string } = {}) {
+function analyze(
+  bytes: Buffer,
+  limits: Partial<ScanLimits> = {},
+  extra: { expectedDiffId?: string; expectedCompressedDigest?: string } = {},
+) {
   const effective = { ...DEFAULT_SCAN_LIMITS, ...limits };
   return analyzeLayer(Readable.from([bytes]), {
     digest: sha256(bytes),
@@ -20,7 +24,10 @@ function analyze(bytes: Buffer, limits: Partial<ScanLimits> = {}, extra: { expec
   });
 }
 
-async function expectRefusal(promise: Promise<unknown>, code: ScanErrorCode): Promise<Record<string, unknown>> {
+async function expectRefusal(
+  promise: Promise<unknown>,
+  code: ScanErrorCode,
+): Promise<Record<string, unknown>> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -56,7 +63,9 @@ describe('analyzeLayer: reading', () => {
     ]);
     expect(analysis.whiteouts).toEqual(['var/lib/old']);
     expect(analysis.opaqueDirs).toEqual(['opt/app']);
-    expect(analysis.artifacts).toEqual([{ kind: 'os-release', path: 'usr/lib/os-release', release: { id: 'debian', versionId: '12' } }]);
+    expect(analysis.artifacts).toEqual([
+      { kind: 'os-release', path: 'usr/lib/os-release', release: { id: 'debian', versionId: '12' } },
+    ]);
   });
 
   it('reads an uncompressed layer', async () => {
@@ -66,14 +75,23 @@ describe('analyzeLayer: reading', () => {
     expect(analysis.entryCount).toBe(3);
   });
 
-  (existsSync('/usr/bin/zstd') ? it : it.skip)('reads a zstd layer (compressed by the zstd tool)', async () => {
-    const tar = await buildTar([...base, { name: 'lib/apk/db/installed', content: 'P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\n\n' }]);
-    const compressed = execFileSync('zstd', ['-q', '-c', '-'], { input: tar });
-    expect(compressed.subarray(0, 4)).toEqual(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
-    const analysis = await analyze(compressed);
-    expect(analysis.diffId).toBe(sha256(tar));
-    expect(analysis.artifacts[0]).toMatchObject({ kind: 'apk-installed', packages: [{ name: 'musl', version: '1.2.4-r2' }] });
-  });
+  (existsSync('/usr/bin/zstd') ? it : it.skip)(
+    'reads a zstd layer (compressed by the zstd tool)',
+    async () => {
+      const tar = await buildTar([
+        ...base,
+        { name: 'lib/apk/db/installed', content: 'P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\n\n' },
+      ]);
+      const compressed = execFileSync('zstd', ['-q', '-c', '-'], { input: tar });
+      expect(compressed.subarray(0, 4)).toEqual(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+      const analysis = await analyze(compressed);
+      expect(analysis.diffId).toBe(sha256(tar));
+      expect(analysis.artifacts[0]).toMatchObject({
+        kind: 'apk-installed',
+        packages: [{ name: 'musl', version: '1.2.4-r2' }],
+      });
+    },
+  );
 
   it('catalogs a hard link to a cataloged file under the link name too', async () => {
     const tar = await buildTar([
@@ -81,33 +99,50 @@ describe('analyzeLayer: reading', () => {
       { name: 'srv/node_modules/a/package.json', type: 'link', linkname: 'app/node_modules/a/package.json' },
     ]);
     const analysis = await analyze(tar);
-    expect(analysis.artifacts.map((a) => a.path)).toEqual(['app/node_modules/a/package.json', 'srv/node_modules/a/package.json']);
+    expect(analysis.artifacts.map((a) => a.path)).toEqual([
+      'app/node_modules/a/package.json',
+      'srv/node_modules/a/package.json',
+    ]);
   });
 
   it('verifies the diff id and the compressed digest', async () => {
     const tar = await buildTar(base);
     const compressed = gzip(tar);
-    await expect(analyze(compressed, {}, { expectedDiffId: sha256(tar), expectedCompressedDigest: sha256(compressed) })).resolves.toBeDefined();
+    await expect(
+      analyze(compressed, {}, { expectedDiffId: sha256(tar), expectedCompressedDigest: sha256(compressed) }),
+    ).resolves.toBeDefined();
     const wrong = `sha256:${'0'.repeat(64)}`;
-    expect(await expectRefusal(analyze(compressed, {}, { expectedDiffId: wrong }), 'DIGEST_MISMATCH')).toMatchObject({ expected: wrong, actual: sha256(tar) });
+    expect(
+      await expectRefusal(analyze(compressed, {}, { expectedDiffId: wrong }), 'DIGEST_MISMATCH'),
+    ).toMatchObject({ expected: wrong, actual: sha256(tar) });
     await expectRefusal(analyze(compressed, {}, { expectedCompressedDigest: wrong }), 'DIGEST_MISMATCH');
   });
 
   it('warns about metadata it cannot parse instead of failing the scan', async () => {
-    const analysis = await analyze(await buildTar([{ name: 'app/node_modules/x/package.json', content: '{not json' }]));
+    const analysis = await analyze(
+      await buildTar([{ name: 'app/node_modules/x/package.json', content: '{not json' }]),
+    );
     expect(analysis.artifacts).toEqual([]);
-    expect(analysis.warnings).toEqual([expect.objectContaining({ code: 'UNPARSABLE_METADATA', path: 'app/node_modules/x/package.json' })]);
+    expect(analysis.warnings).toEqual([
+      expect.objectContaining({ code: 'UNPARSABLE_METADATA', path: 'app/node_modules/x/package.json' }),
+    ]);
   });
 });
 
 describe('analyzeLayer: crafted malicious layers are refused', () => {
   it('absolute path', async () => {
-    const details = await expectRefusal(analyze(await buildTar([{ name: '/etc/passwd', content: 'root::0:0' }])), 'UNSAFE_PATH');
+    const details = await expectRefusal(
+      analyze(await buildTar([{ name: '/etc/passwd', content: 'root::0:0' }])),
+      'UNSAFE_PATH',
+    );
     expect(details).toMatchObject({ name: '/etc/passwd', reason: 'absolute' });
   });
 
   it('.. traversal', async () => {
-    const details = await expectRefusal(analyze(await buildTar([{ name: 'usr/../../etc/cron.d/x', content: '* * * * * root sh' }])), 'UNSAFE_PATH');
+    const details = await expectRefusal(
+      analyze(await buildTar([{ name: 'usr/../../etc/cron.d/x', content: '* * * * * root sh' }])),
+      'UNSAFE_PATH',
+    );
     expect(details).toMatchObject({ reason: 'dot-dot' });
   });
 
@@ -116,12 +151,18 @@ describe('analyzeLayer: crafted malicious layers are refused', () => {
   });
 
   it('symlink escaping the root (relative)', async () => {
-    const details = await expectRefusal(analyze(await buildTar([{ name: 'etc/evil', type: 'symlink', linkname: '../../../host/etc/shadow' }])), 'LINK_ESCAPE');
+    const details = await expectRefusal(
+      analyze(await buildTar([{ name: 'etc/evil', type: 'symlink', linkname: '../../../host/etc/shadow' }])),
+      'LINK_ESCAPE',
+    );
     expect(details).toMatchObject({ path: 'etc/evil', target: '../../../host/etc/shadow' });
   });
 
   it('symlink escaping the root (absolute with ..)', async () => {
-    await expectRefusal(analyze(await buildTar([{ name: 'etc/evil', type: 'symlink', linkname: '/../etc/shadow' }])), 'LINK_ESCAPE');
+    await expectRefusal(
+      analyze(await buildTar([{ name: 'etc/evil', type: 'symlink', linkname: '/../etc/shadow' }])),
+      'LINK_ESCAPE',
+    );
   });
 
   it('accepts absolute and in-root relative symlinks, anchored at the image root', async () => {
@@ -129,33 +170,52 @@ describe('analyzeLayer: crafted malicious layers are refused', () => {
       await buildTar([
         { name: 'lib64', type: 'symlink', linkname: 'usr/lib64' },
         { name: 'usr/bin/python3', type: 'symlink', linkname: '/usr/bin/python3.11' },
-        { name: 'usr/share/doc/x/copyright', type: 'symlink', linkname: '../../../../usr/share/common-licenses/GPL-2' },
+        {
+          name: 'usr/share/doc/x/copyright',
+          type: 'symlink',
+          linkname: '../../../../usr/share/common-licenses/GPL-2',
+        },
       ]),
     );
     expect(analysis.entries).toHaveLength(3);
   });
 
   it('hard link escaping the layer with ..', async () => {
-    await expectRefusal(analyze(await buildTar([{ name: 'etc/passwd2', type: 'link', linkname: '../../etc/passwd' }])), 'LINK_ESCAPE');
+    await expectRefusal(
+      analyze(await buildTar([{ name: 'etc/passwd2', type: 'link', linkname: '../../etc/passwd' }])),
+      'LINK_ESCAPE',
+    );
   });
 
   it('hard link to an absolute host path', async () => {
-    await expectRefusal(analyze(await buildTar([{ name: 'etc/shadow', type: 'link', linkname: '/etc/shadow' }])), 'LINK_ESCAPE');
+    await expectRefusal(
+      analyze(await buildTar([{ name: 'etc/shadow', type: 'link', linkname: '/etc/shadow' }])),
+      'LINK_ESCAPE',
+    );
   });
 
   it('hard link to a file that is not in the layer', async () => {
-    await expectRefusal(analyze(await buildTar([{ name: 'etc/x', type: 'link', linkname: 'etc/missing' }])), 'LINK_ESCAPE');
+    await expectRefusal(
+      analyze(await buildTar([{ name: 'etc/x', type: 'link', linkname: 'etc/missing' }])),
+      'LINK_ESCAPE',
+    );
   });
 
   it('character and block device files', async () => {
-    await expectRefusal(analyze(await buildTar([{ name: 'dev/mem', type: 'character-device' }])), 'DEVICE_FILE');
+    await expectRefusal(
+      analyze(await buildTar([{ name: 'dev/mem', type: 'character-device' }])),
+      'DEVICE_FILE',
+    );
     await expectRefusal(analyze(await buildTar([{ name: 'dev/sda', type: 'block-device' }])), 'DEVICE_FILE');
   });
 
   it('decompression bomb: compression ratio over the limit', async () => {
     // 16 MiB of zeros gzip to ~16 KiB (ratio ~1000).
     const tar = await buildTar([{ name: 'zeros', content: Buffer.alloc(16 * 1024 * 1024) }]);
-    const details = await expectRefusal(analyze(gzip(tar), { ratioCheckAfterBytes: 1024 * 1024, maxCompressionRatio: 100 }), 'DECOMPRESSION_BOMB');
+    const details = await expectRefusal(
+      analyze(gzip(tar), { ratioCheckAfterBytes: 1024 * 1024, maxCompressionRatio: 100 }),
+      'DECOMPRESSION_BOMB',
+    );
     expect(details['ratio']).toBeGreaterThan(100);
   });
 
@@ -168,19 +228,30 @@ describe('analyzeLayer: crafted malicious layers are refused', () => {
   it('image size budget exhausted by earlier layers', async () => {
     const tar = await buildTar([{ name: 'f', content: Buffer.alloc(64 * 1024) }]);
     await expectRefusal(
-      analyzeLayer(Readable.from([tar]), { digest: sha256(tar), limits: DEFAULT_SCAN_LIMITS, entryBudget: 10, byteBudget: 1024 }),
+      analyzeLayer(Readable.from([tar]), {
+        digest: sha256(tar),
+        limits: DEFAULT_SCAN_LIMITS,
+        entryBudget: 10,
+        byteBudget: 1024,
+      }),
       'TOO_LARGE',
     );
   });
 
   it('too many entries', async () => {
     const entries = Array.from({ length: 50 }, (_, i) => ({ name: `f${i}`, content: '' }));
-    const details = await expectRefusal(analyze(await buildTar(entries), { maxEntries: 20 }), 'TOO_MANY_ENTRIES');
+    const details = await expectRefusal(
+      analyze(await buildTar(entries), { maxEntries: 20 }),
+      'TOO_MANY_ENTRIES',
+    );
     expect(details).toMatchObject({ limit: 20 });
   });
 
   it('overlong path', async () => {
-    await expectRefusal(analyze(await buildTar([{ name: `${'a/'.repeat(200)}x`, content: '' }]), { maxPathLength: 100 }), 'UNSAFE_PATH');
+    await expectRefusal(
+      analyze(await buildTar([{ name: `${'a/'.repeat(200)}x`, content: '' }]), { maxPathLength: 100 }),
+      'UNSAFE_PATH',
+    );
   });
 
   it('corrupt gzip', async () => {

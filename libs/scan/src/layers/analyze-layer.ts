@@ -3,7 +3,12 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { parseApkInstalled } from '../catalogers/apk';
-import { dpkgPackageFromListPath, parseDebianCopyright, parseDpkgFileList, parseDpkgStatus } from '../catalogers/dpkg';
+import {
+  dpkgPackageFromListPath,
+  parseDebianCopyright,
+  parseDpkgFileList,
+  parseDpkgStatus,
+} from '../catalogers/dpkg';
 import { parseDepsJson } from '../catalogers/dotnet';
 import { GoBuildInfoScanner } from '../catalogers/go-buildinfo';
 import { JavaArchiveError, parseJavaArchive } from '../catalogers/java';
@@ -55,18 +60,28 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
   const compressed = new MeteredStream((bytes) => options.onBytes?.(bytes));
   const uncompressed = new MeteredStream((bytes) => {
     if (bytes > limits.maxLayerBytes)
-      throw new ScanError('TOO_LARGE', `layer inflates beyond ${limits.maxLayerBytes} bytes`, { ...context, limit: limits.maxLayerBytes });
+      throw new ScanError('TOO_LARGE', `layer inflates beyond ${limits.maxLayerBytes} bytes`, {
+        ...context,
+        limit: limits.maxLayerBytes,
+      });
     if (bytes > options.byteBudget)
-      throw new ScanError('TOO_LARGE', `image inflates beyond ${limits.maxImageBytes} bytes`, { ...context, limit: limits.maxImageBytes });
+      throw new ScanError('TOO_LARGE', `image inflates beyond ${limits.maxImageBytes} bytes`, {
+        ...context,
+        limit: limits.maxImageBytes,
+      });
     if (compression !== 'none' && bytes > limits.ratioCheckAfterBytes) {
       const ratio = bytes / Math.max(1, compressed.bytes);
       if (ratio > limits.maxCompressionRatio)
-        throw new ScanError('DECOMPRESSION_BOMB', `layer inflates ${Math.round(ratio)}x (limit ${limits.maxCompressionRatio}x)`, {
-          ...context,
-          ratio,
-          compressedBytes: compressed.bytes,
-          uncompressedBytes: bytes,
-        });
+        throw new ScanError(
+          'DECOMPRESSION_BOMB',
+          `layer inflates ${Math.round(ratio)}x (limit ${limits.maxCompressionRatio}x)`,
+          {
+            ...context,
+            ratio,
+            compressedBytes: compressed.bytes,
+            uncompressedBytes: bytes,
+          },
+        );
     }
   });
   const extract = tarStream.extract();
@@ -95,7 +110,10 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
     for await (const entry of extract) {
       analysis.entryCount++;
       if (analysis.entryCount > options.entryBudget)
-        throw new ScanError('TOO_MANY_ENTRIES', `image has more than ${limits.maxEntries} entries`, { ...context, limit: limits.maxEntries });
+        throw new ScanError('TOO_MANY_ENTRIES', `image has more than ${limits.maxEntries} entries`, {
+          ...context,
+          limit: limits.maxEntries,
+        });
       const header = entry.header;
       const path = normalizeEntryPath(header.name, limits.maxPathLength, context);
       if (path === null) {
@@ -109,7 +127,10 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
         else {
           const target = base.slice(WHITEOUT_PREFIX.length);
           if (target === '' || target === '.' || target === '..')
-            throw new ScanError('UNSAFE_PATH', `whiteout names no file: ${header.name}`, { ...context, name: header.name });
+            throw new ScanError('UNSAFE_PATH', `whiteout names no file: ${header.name}`, {
+              ...context,
+              name: header.name,
+            });
           analysis.whiteouts.push(dir ? `${dir}/${target}` : target);
         }
         entry.resume();
@@ -133,11 +154,15 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
           const target = normalizeHardLinkTarget(path, header.linkname ?? '', limits.maxPathLength, context);
           const targetType = seen.get(target);
           if (targetType === undefined || targetType === 'd')
-            throw new ScanError('LINK_ESCAPE', `hard link to a file not in this layer: ${path} -> ${target}`, {
-              ...context,
-              path,
-              target,
-            });
+            throw new ScanError(
+              'LINK_ESCAPE',
+              `hard link to a file not in this layer: ${path} -> ${target}`,
+              {
+                ...context,
+                path,
+                target,
+              },
+            );
           analysis.entries.push([path, 'h', target]);
           seen.set(path, 'h');
           // Same content under another name: whatever was cataloged at the target applies here too.
@@ -162,7 +187,11 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
         }
         case 'character-device':
         case 'block-device':
-          throw new ScanError('DEVICE_FILE', `device file in layer: ${path}`, { ...context, path, type: header.type });
+          throw new ScanError('DEVICE_FILE', `device file in layer: ${path}`, {
+            ...context,
+            path,
+            type: header.type,
+          });
         case 'fifo':
           entry.resume();
           break;
@@ -183,11 +212,15 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
   analysis.uncompressedBytes = uncompressed.bytes;
   analysis.diffId = uncompressed.digest();
   if (options.expectedDiffId && analysis.diffId !== options.expectedDiffId)
-    throw new ScanError('DIGEST_MISMATCH', `layer content does not hash to the diff id the image config names`, {
-      ...context,
-      expected: options.expectedDiffId,
-      actual: analysis.diffId,
-    });
+    throw new ScanError(
+      'DIGEST_MISMATCH',
+      `layer content does not hash to the diff id the image config names`,
+      {
+        ...context,
+        expected: options.expectedDiffId,
+        actual: analysis.diffId,
+      },
+    );
   if (options.expectedCompressedDigest && compressed.digest() !== options.expectedCompressedDigest)
     throw new ScanError('DIGEST_MISMATCH', `layer blob does not hash to its digest`, {
       ...context,
@@ -203,24 +236,43 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
     else artifactsByPath.set(artifact.path, [artifact]);
   }
 
-  async function catalogFile(entry: EntryStream, path: string, size: number, interest: Interest): Promise<void> {
+  async function catalogFile(
+    entry: EntryStream,
+    path: string,
+    size: number,
+    interest: Interest,
+  ): Promise<void> {
     if (interest.kind === 'go-binary') {
       const scanner = new GoBuildInfoScanner();
       for await (const chunk of entry) if (!scanner.done) scanner.push(chunk as Buffer);
       const outcome = scanner.finish();
       if (outcome.kind === 'found') {
         const { info } = outcome;
-        const artifact: Artifact = { kind: 'go-binary', path, goVersion: info.goVersion, deps: info.deps, settings: info.settings };
+        const artifact: Artifact = {
+          kind: 'go-binary',
+          path,
+          goVersion: info.goVersion,
+          deps: info.deps,
+          settings: info.settings,
+        };
         if (info.main) artifact.main = info.main;
         addArtifact(artifact);
       } else if (outcome.kind === 'pointer-format') {
-        warn({ code: 'GO_BUILDINFO_UNSUPPORTED', message: 'Go binary built before Go 1.18: module information not read', path });
+        warn({
+          code: 'GO_BUILDINFO_UNSUPPORTED',
+          message: 'Go binary built before Go 1.18: module information not read',
+          path,
+        });
       }
       return;
     }
     const limit = interest.kind === 'java-archive' ? limits.maxArchiveBytes : limits.maxMetadataBytes;
     if (size > limit) {
-      warn({ code: 'FILE_TOO_LARGE', message: `${interest.kind} file of ${size} bytes exceeds ${limit}; not cataloged`, path });
+      warn({
+        code: 'FILE_TOO_LARGE',
+        message: `${interest.kind} file of ${size} bytes exceeds ${limit}; not cataloged`,
+        path,
+      });
       entry.resume();
       return;
     }
@@ -241,16 +293,30 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
       case 'dpkg-status':
         return [{ kind: 'dpkg-status', path, packages: parseDpkgStatus(text()) }];
       case 'dpkg-files':
-        return [{ kind: 'dpkg-files', path, package: dpkgPackageFromListPath(path), files: parseDpkgFileList(text()) }];
+        return [
+          {
+            kind: 'dpkg-files',
+            path,
+            package: dpkgPackageFromListPath(path),
+            files: parseDpkgFileList(text()),
+          },
+        ];
       case 'deb-copyright': {
         const licenses = parseDebianCopyright(text());
-        return licenses.length ? [{ kind: 'deb-copyright', path, package: path.split('/')[3] ?? '', licenses }] : [];
+        return licenses.length
+          ? [{ kind: 'deb-copyright', path, package: path.split('/')[3] ?? '', licenses }]
+          : [];
       }
       case 'apk-installed':
         return [{ kind: 'apk-installed', path, packages: parseApkInstalled(text()) }];
       case 'rpmdb': {
         const { packages, skipped } = await parseRpmDb(content);
-        if (skipped) warn({ code: 'RPM_HEADER_UNREADABLE', message: `${skipped} rpm header(s) could not be read`, path });
+        if (skipped)
+          warn({
+            code: 'RPM_HEADER_UNREADABLE',
+            message: `${skipped} rpm header(s) could not be read`,
+            path,
+          });
         return [{ kind: 'rpmdb', path, packages }];
       }
       case 'os-release': {
@@ -302,8 +368,15 @@ function mapStreamError(error: unknown, context: Record<string, unknown>): Error
   if (err && typeof err === 'object' && err.code === 'DIGEST_MISMATCH')
     return new ScanError('DIGEST_MISMATCH', err.message, context, { cause: error });
   if (err && typeof err === 'object' && typeof err.code === 'string' && err.code.startsWith('Z_'))
-    return new ScanError('CORRUPT_LAYER', `gzip stream is corrupt: ${err.message}`, context, { cause: error });
-  return new ScanError('CORRUPT_LAYER', `layer is not a readable tar: ${(error as Error)?.message ?? String(error)}`, context, {
-    cause: error,
-  });
+    return new ScanError('CORRUPT_LAYER', `gzip stream is corrupt: ${err.message}`, context, {
+      cause: error,
+    });
+  return new ScanError(
+    'CORRUPT_LAYER',
+    `layer is not a readable tar: ${(error as Error)?.message ?? String(error)}`,
+    context,
+    {
+      cause: error,
+    },
+  );
 }

@@ -23,10 +23,14 @@ export function classifyPath(path: string, mode: number, size: number): Interest
   }
   if (DEB_COPYRIGHT.test(path)) return { kind: 'deb-copyright' };
   if (path === 'lib/apk/db/installed') return { kind: 'apk-installed' };
-  if (path === 'var/lib/rpm/rpmdb.sqlite' || path === 'usr/lib/sysimage/rpm/rpmdb.sqlite') return { kind: 'rpmdb' };
+  if (path === 'var/lib/rpm/rpmdb.sqlite' || path === 'usr/lib/sysimage/rpm/rpmdb.sqlite')
+    return { kind: 'rpmdb' };
   if (path === 'etc/os-release' || path === 'usr/lib/os-release') return { kind: 'os-release' };
   if (path.endsWith('/package.json') && NPM_PACKAGE_JSON.test(path)) return { kind: 'npm-package' };
-  if ((path === 'package-lock.json' || path.endsWith('/package-lock.json')) && !path.includes('node_modules/'))
+  if (
+    (path === 'package-lock.json' || path.endsWith('/package-lock.json')) &&
+    !path.includes('node_modules/')
+  )
     return { kind: 'npm-lockfile' };
   if (PYTHON_METADATA.test(path)) return { kind: 'python-package' };
   if (path.endsWith('.deps.json')) return { kind: 'dotnet-deps' };

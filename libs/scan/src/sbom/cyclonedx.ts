@@ -1,7 +1,14 @@
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import { canonicalBytes } from '@stella/canonical';
 import type { ScannedComponent, ScanResult } from '../model';
-import { SCANNER_NAME, SCANNER_VERSION, deterministicUuid, imageIdentity, imagePurl, sbomTimestamp } from './identity';
+import {
+  SCANNER_NAME,
+  SCANNER_VERSION,
+  deterministicUuid,
+  imageIdentity,
+  imagePurl,
+  sbomTimestamp,
+} from './identity';
 
 export interface SbomOptions {
   /** List the files each OS package owns (CycloneDX: nested `file` components; SPDX: `contains` File elements). Default false. */
@@ -17,22 +24,38 @@ const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Fac
  */
 export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buffer {
   const identity = imageIdentity(result);
-  const image = new Models.Component(Enums.ComponentType.Container, result.image.name ?? result.image.configDigest, {
-    bomRef: `image:${result.image.configDigest}`,
-    version: result.image.manifestDigest ?? result.image.configDigest,
-  });
+  const image = new Models.Component(
+    Enums.ComponentType.Container,
+    result.image.name ?? result.image.configDigest,
+    {
+      bomRef: `image:${result.image.configDigest}`,
+      version: result.image.manifestDigest ?? result.image.configDigest,
+    },
+  );
   const purl = imagePurl(result);
   if (purl) image.purl = purl;
   const imageProperties: [string, string | undefined][] = [
     ['stella:image:configDigest', result.image.configDigest],
     ['stella:image:manifestDigest', result.image.manifestDigest],
     ['stella:image:indexDigest', result.image.indexDigest],
-    ['stella:image:platform', [result.image.platform.os, result.image.platform.architecture, result.image.platform.variant].filter(Boolean).join('/')],
-    ...result.image.layers.map((l, i): [string, string] => [`stella:image:layer:${String(i).padStart(3, '0')}`, `${l.diffId} ${l.digest}`]),
+    [
+      'stella:image:platform',
+      [result.image.platform.os, result.image.platform.architecture, result.image.platform.variant]
+        .filter(Boolean)
+        .join('/'),
+    ],
+    ...result.image.layers.map((l, i): [string, string] => [
+      `stella:image:layer:${String(i).padStart(3, '0')}`,
+      `${l.diffId} ${l.digest}`,
+    ]),
   ];
-  for (const [name, value] of imageProperties) if (value) image.properties.add(new Models.Property(name, value));
+  for (const [name, value] of imageProperties)
+    if (value) image.properties.add(new Models.Property(name, value));
 
-  const tool = new Models.Component(Enums.ComponentType.Application, SCANNER_NAME, { group: 'stella-ops', version: SCANNER_VERSION });
+  const tool = new Models.Component(Enums.ComponentType.Application, SCANNER_NAME, {
+    group: 'stella-ops',
+    version: SCANNER_VERSION,
+  });
   const bom = new Models.Bom({
     serialNumber: `urn:uuid:${deterministicUuid('cyclonedx', identity)}`,
     metadata: new Models.Metadata({
@@ -74,11 +97,15 @@ export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buff
     from.dependencies.add(to.bomRef);
     if (relationship.type === 'contains') contained.add(relationship.to);
   }
-  for (const component of result.components) if (!contained.has(component.id)) image.dependencies.add(byId.get(component.id)!.bomRef);
+  for (const component of result.components)
+    if (!contained.has(component.id)) image.dependencies.add(byId.get(component.id)!.bomRef);
   if (options.includeFiles) {
     for (const [owner, files] of ownedFiles) {
       const model = byId.get(owner)!;
-      for (const file of files) model.components.add(new Models.Component(Enums.ComponentType.File, file, { bomRef: `${owner}:file:${file}` }));
+      for (const file of files)
+        model.components.add(
+          new Models.Component(Enums.ComponentType.File, file, { bomRef: `${owner}:file:${file}` }),
+        );
     }
   }
   const json: unknown = JSON.parse(serializer.serialize(bom, { sortLists: true }));
@@ -86,7 +113,8 @@ export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buff
 }
 
 function toModel(component: ScannedComponent): Models.Component {
-  const type = component.kind === 'application' ? Enums.ComponentType.Application : Enums.ComponentType.Library;
+  const type =
+    component.kind === 'application' ? Enums.ComponentType.Application : Enums.ComponentType.Library;
   const model = new Models.Component(type, component.name, {
     bomRef: component.id,
     ...(component.version ? { version: component.version } : {}),
@@ -94,13 +122,18 @@ function toModel(component: ScannedComponent): Models.Component {
     ...(component.purl ? { purl: component.purl } : {}),
   });
   if (component.license) {
-    model.licenses.add(/^[A-Za-z0-9.+-]+$/.test(component.license) && !component.license.startsWith('LicenseRef-') ? new Models.SpdxLicense(component.license) : new Models.LicenseExpression(component.license));
+    model.licenses.add(
+      /^[A-Za-z0-9.+-]+$/.test(component.license) && !component.license.startsWith('LicenseRef-')
+        ? new Models.SpdxLicense(component.license)
+        : new Models.LicenseExpression(component.license),
+    );
   } else if (component.licenseDeclared) {
     model.licenses.add(new Models.NamedLicense(component.licenseDeclared));
   }
   model.properties.add(new Models.Property('stella:layer:diffId', component.location.layerDigest));
   model.properties.add(new Models.Property('stella:path', component.location.path));
   if (component.ecosystem) model.properties.add(new Models.Property('stella:ecosystem', component.ecosystem));
-  for (const [key, value] of Object.entries(component.properties)) model.properties.add(new Models.Property(`stella:${key}`, value));
+  for (const [key, value] of Object.entries(component.properties))
+    model.properties.add(new Models.Property(`stella:${key}`, value));
   return model;
 }

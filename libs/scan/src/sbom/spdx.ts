@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { canonicalBytes } from '@stella/canonical';
 import type { ScanResult } from '../model';
 import type { SbomOptions } from './cyclonedx';
-import { SCANNER_NAME, SCANNER_VERSION, deterministicUuid, imageIdentity, imagePurl, sbomTimestamp } from './identity';
+import {
+  SCANNER_NAME,
+  SCANNER_VERSION,
+  deterministicUuid,
+  imageIdentity,
+  imagePurl,
+  sbomTimestamp,
+} from './identity';
 
 const CONTEXT = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 const CREATION_INFO = '_:creationinfo';
@@ -17,13 +24,23 @@ type GraphNode = Record<string, unknown>;
 export function toSpdx3(result: ScanResult, options: SbomOptions = {}): Buffer {
   const namespace = `urn:stella:spdx:${deterministicUuid('spdx', imageIdentity(result))}:`;
   const id = (local: string) => `${namespace}${local}`;
-  const hashed = (kind: string, value: string) => id(`${kind}-${createHash('sha256').update(value).digest('hex').slice(0, 24)}`);
-  const created = sbomTimestamp(result).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const hashed = (kind: string, value: string) =>
+    id(`${kind}-${createHash('sha256').update(value).digest('hex').slice(0, 24)}`);
+  const created = sbomTimestamp(result)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
 
   const agent = id('agent-stella-ops');
   const tool = id('tool-stella-scan');
   const head: GraphNode[] = [
-    { type: 'CreationInfo', '@id': CREATION_INFO, specVersion: '3.0.1', created, createdBy: [agent], createdUsing: [tool] },
+    {
+      type: 'CreationInfo',
+      '@id': CREATION_INFO,
+      specVersion: '3.0.1',
+      created,
+      createdBy: [agent],
+      createdUsing: [tool],
+    },
     { type: 'Organization', spdxId: agent, creationInfo: CREATION_INFO, name: 'Stella Ops' },
     { type: 'Tool', spdxId: tool, creationInfo: CREATION_INFO, name: `${SCANNER_NAME} ${SCANNER_VERSION}` },
   ];
@@ -37,12 +54,16 @@ export function toSpdx3(result: ScanResult, options: SbomOptions = {}): Buffer {
     name: result.image.name ?? result.image.configDigest,
     software_packageVersion: result.image.manifestDigest ?? result.image.configDigest,
     software_primaryPurpose: 'container',
-    verifiedUsing: [{ type: 'Hash', algorithm: 'sha256', hashValue: result.image.configDigest.replace(/^sha256:/, '') }],
+    verifiedUsing: [
+      { type: 'Hash', algorithm: 'sha256', hashValue: result.image.configDigest.replace(/^sha256:/, '') },
+    ],
   };
   const purl = imagePurl(result);
   if (purl) {
     image['software_packageUrl'] = purl;
-    image['externalIdentifier'] = [{ type: 'ExternalIdentifier', externalIdentifierType: 'packageUrl', identifier: purl }];
+    image['externalIdentifier'] = [
+      { type: 'ExternalIdentifier', externalIdentifierType: 'packageUrl', identifier: purl },
+    ];
   }
   elements.push(image);
 
@@ -79,14 +100,24 @@ export function toSpdx3(result: ScanResult, options: SbomOptions = {}): Buffer {
       spdxId,
       creationInfo: CREATION_INFO,
       // Scoped names read as the ecosystem writes them (`@scope/name`, `group/artifact`, module paths).
-      name: component.namespace && component.kind !== 'os-package' ? `${component.namespace}/${component.name}` : component.name,
-      software_primaryPurpose: component.kind === 'application' ? 'application' : component.kind === 'os-package' ? 'install' : 'library',
+      name:
+        component.namespace && component.kind !== 'os-package'
+          ? `${component.namespace}/${component.name}`
+          : component.name,
+      software_primaryPurpose:
+        component.kind === 'application'
+          ? 'application'
+          : component.kind === 'os-package'
+            ? 'install'
+            : 'library',
       software_sourceInfo: `found at ${component.location.path} in layer ${component.location.layerDigest}`,
     };
     if (component.version) node['software_packageVersion'] = component.version;
     if (component.purl) {
       node['software_packageUrl'] = component.purl;
-      node['externalIdentifier'] = [{ type: 'ExternalIdentifier', externalIdentifierType: 'packageUrl', identifier: component.purl }];
+      node['externalIdentifier'] = [
+        { type: 'ExternalIdentifier', externalIdentifierType: 'packageUrl', identifier: component.purl },
+      ];
     }
     if (component.licenseDeclared) node['comment'] = `declared licence: ${component.licenseDeclared}`;
     elements.push(node);
@@ -95,7 +126,12 @@ export function toSpdx3(result: ScanResult, options: SbomOptions = {}): Buffer {
       if (!licenseId) {
         licenseId = hashed('license', component.license);
         licenses.set(component.license, licenseId);
-        elements.push({ type: 'simplelicensing_LicenseExpression', spdxId: licenseId, creationInfo: CREATION_INFO, simplelicensing_licenseExpression: component.license });
+        elements.push({
+          type: 'simplelicensing_LicenseExpression',
+          spdxId: licenseId,
+          creationInfo: CREATION_INFO,
+          simplelicensing_licenseExpression: component.license,
+        });
       }
       link(declaredLicense, spdxId, licenseId);
     }
@@ -111,7 +147,12 @@ export function toSpdx3(result: ScanResult, options: SbomOptions = {}): Buffer {
       if (!fileId) {
         fileId = hashed('file', relationship.to);
         files.set(relationship.to, fileId);
-        elements.push({ type: 'software_File', spdxId: fileId, creationInfo: CREATION_INFO, name: relationship.to });
+        elements.push({
+          type: 'software_File',
+          spdxId: fileId,
+          creationInfo: CREATION_INFO,
+          name: relationship.to,
+        });
       }
       link(contains, from, fileId);
       continue;
@@ -123,20 +164,30 @@ export function toSpdx3(result: ScanResult, options: SbomOptions = {}): Buffer {
       contained.add(relationship.to);
     } else link(dependsOn, from, to);
   }
-  for (const component of result.components) if (!contained.has(component.id)) link(contains, imageId, componentIds.get(component.id)!);
+  for (const component of result.components)
+    if (!contained.has(component.id)) link(contains, imageId, componentIds.get(component.id)!);
 
   const relationships: GraphNode[] = [];
   const addRelationships = (map: Map<string, Set<string>>, type: string) => {
     for (const [from, targets] of map) {
       const to = [...targets].sort();
-      relationships.push({ type: 'Relationship', spdxId: hashed(`rel-${type}`, `${from}\n${to.join('\n')}`), creationInfo: CREATION_INFO, from, relationshipType: type, to });
+      relationships.push({
+        type: 'Relationship',
+        spdxId: hashed(`rel-${type}`, `${from}\n${to.join('\n')}`),
+        creationInfo: CREATION_INFO,
+        from,
+        relationshipType: type,
+        to,
+      });
     }
   };
   addRelationships(contains, 'contains');
   addRelationships(dependsOn, 'dependsOn');
   addRelationships(declaredLicense, 'hasDeclaredLicense');
 
-  const body = [...elements, ...relationships].sort((a, b) => (String(a['spdxId']) < String(b['spdxId']) ? -1 : 1));
+  const body = [...elements, ...relationships].sort((a, b) =>
+    String(a['spdxId']) < String(b['spdxId']) ? -1 : 1,
+  );
   const allIds = body.map((n) => String(n['spdxId']));
   const sbomId = id('sbom');
   const documentId = id('document');

@@ -43,7 +43,9 @@ export const imageConfigSchema = z
     architecture: z.string().optional(),
     os: z.string().optional(),
     variant: z.string().optional(),
-    rootfs: z.object({ type: z.string(), diff_ids: z.array(z.string().regex(/^sha256:[a-f0-9]{64}$/)) }).loose(),
+    rootfs: z
+      .object({ type: z.string(), diff_ids: z.array(z.string().regex(/^sha256:[a-f0-9]{64}$/)) })
+      .loose(),
   })
   .loose();
 export type ImageConfig = z.infer<typeof imageConfigSchema>;
@@ -53,7 +55,10 @@ const descriptorSchema = z
     mediaType: z.string().optional(),
     digest: z.string().regex(/^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/),
     size: z.number().int().nonnegative(),
-    platform: z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() }).loose().optional(),
+    platform: z
+      .object({ os: z.string(), architecture: z.string(), variant: z.string().optional() })
+      .loose()
+      .optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   })
   .loose();

@@ -8,7 +8,8 @@ import { buildTar } from '../testing/fixtures';
 import { writeOciLayout } from '../testing/oci-layout';
 import { parseImageSource } from './parse-source';
 
-const npmLayer = (name: string, version: string) => buildTar([{ name: `app/node_modules/${name}/package.json`, content: JSON.stringify({ name, version }) }]);
+const npmLayer = (name: string, version: string) =>
+  buildTar([{ name: `app/node_modules/${name}/package.json`, content: JSON.stringify({ name, version }) }]);
 
 describe('local image sources', () => {
   let dir: string;
@@ -23,18 +24,29 @@ describe('local image sources', () => {
       layout,
       [
         { layers: [await npmLayer('amd', '1.0.0')], platform: { os: 'linux', architecture: 'amd64' } },
-        { layers: [await npmLayer('arm', '1.0.0')], platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+        {
+          layers: [await npmLayer('arm', '1.0.0')],
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        },
       ],
       { asIndex: true, tag: 'v1' },
     );
     const amd = await scanImage(`oci:${layout}`);
-    expect(amd.image).toMatchObject({ manifestDigest: manifests[0], indexDigest: index, name: 'v1', platform: { architecture: 'amd64' } });
+    expect(amd.image).toMatchObject({
+      manifestDigest: manifests[0],
+      indexDigest: index,
+      name: 'v1',
+      platform: { architecture: 'amd64' },
+    });
     expect(amd.components.map((c) => c.name)).toEqual(['amd']);
     const arm = await scanImage(`oci:${layout}:v1`, { platform: 'linux/arm64' });
     expect(arm.components.map((c) => c.name)).toEqual(['arm']);
     const error = await scanImage(`oci:${layout}`, { platform: 'linux/s390x' }).catch((e: unknown) => e);
     expect(isScanError(error, 'PLATFORM_NOT_FOUND')).toBe(true);
-    expect((error as { details: { available: string[] } }).details.available).toEqual(['linux/amd64', 'linux/arm64/v8']);
+    expect((error as { details: { available: string[] } }).details.available).toEqual([
+      'linux/amd64',
+      'linux/arm64/v8',
+    ]);
     await expect(scanImage(`oci:${layout}:v2`)).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
   });
 
@@ -49,12 +61,19 @@ describe('local image sources', () => {
     const bytes = readFileSync(join(blobs, largest!.name));
     bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
     writeFileSync(join(blobs, largest!.name), bytes);
-    await expect(scanImage(`oci:${layout}`)).rejects.toMatchObject({ code: expect.stringMatching(/DIGEST_MISMATCH|CORRUPT_LAYER/) });
+    await expect(scanImage(`oci:${layout}`)).rejects.toMatchObject({
+      code: expect.stringMatching(/DIGEST_MISMATCH|CORRUPT_LAYER/),
+    });
   });
 
   it('oci-archive:<tar> reads blobs straight out of the tarball and gives the same result as the directory', async () => {
     const layout = join(dir, 'layout');
-    writeOciLayout(layout, [{ layers: [await npmLayer('a', '1.0.0'), await npmLayer('b', '2.0.0')], created: '2024-01-01T00:00:00Z' }]);
+    writeOciLayout(layout, [
+      {
+        layers: [await npmLayer('a', '1.0.0'), await npmLayer('b', '2.0.0')],
+        created: '2024-01-01T00:00:00Z',
+      },
+    ]);
     const archive = join(dir, 'image.tar');
     execFileSync('tar', ['-cf', archive, '-C', layout, '.']);
     const fromDir = await scanImage(`oci:${layout}`);
@@ -68,14 +87,29 @@ describe('local image sources', () => {
     const root = join(dir, 'docker');
     const { createHash } = await import('node:crypto');
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha(l)}`) } }));
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha(l)}`) },
+      }),
+    );
     execFileSync('mkdir', ['-p', root]);
     writeFileSync(join(root, `${sha(config)}.json`), config);
     layers.forEach((l, i) => {
       execFileSync('mkdir', ['-p', join(root, `l${i}`)]);
       writeFileSync(join(root, `l${i}`, 'layer.tar'), l);
     });
-    writeFileSync(join(root, 'manifest.json'), JSON.stringify([{ Config: `${sha(config)}.json`, RepoTags: ['team/app:1.0'], Layers: ['l0/layer.tar', 'l1/layer.tar'] }]));
+    writeFileSync(
+      join(root, 'manifest.json'),
+      JSON.stringify([
+        {
+          Config: `${sha(config)}.json`,
+          RepoTags: ['team/app:1.0'],
+          Layers: ['l0/layer.tar', 'l1/layer.tar'],
+        },
+      ]),
+    );
     const archive = join(dir, 'docker.tar');
     execFileSync('tar', ['-cf', archive, '-C', root, '.']);
     const result = await scanImage(`docker-archive:${archive}`);
@@ -91,10 +125,16 @@ describe('local image sources', () => {
   });
 
   it('parses source strings', () => {
-    expect(parseImageSource('registry.example/team/app:1.0').description).toBe('registry.example/team/app:1.0');
+    expect(parseImageSource('registry.example/team/app:1.0').description).toBe(
+      'registry.example/team/app:1.0',
+    );
     expect(parseImageSource('docker://nginx').description).toBe('nginx');
-    expect(() => parseImageSource('oci-archive:/definitely/not/here.tar')).toThrow(expect.objectContaining({ code: 'SOURCE_NOT_FOUND' }));
+    expect(() => parseImageSource('oci-archive:/definitely/not/here.tar')).toThrow(
+      expect.objectContaining({ code: 'SOURCE_NOT_FOUND' }),
+    );
     expect(() => parseImageSource('')).toThrow(expect.objectContaining({ code: 'INVALID_SOURCE' }));
-    expect(() => parseImageSource('Not A Reference!')).toThrow(expect.objectContaining({ code: 'INVALID_SOURCE' }));
+    expect(() => parseImageSource('Not A Reference!')).toThrow(
+      expect.objectContaining({ code: 'INVALID_SOURCE' }),
+    );
   });
 });

@@ -6,7 +6,17 @@ import { formatPlatform, platformMatches, type Platform } from '@stella/oci';
 import { sha256Digest } from '@stella/canonical';
 import { ScanError } from '../errors';
 import type { ScanLimits } from '../limits';
-import { DEFAULT_PLATFORM, imageConfigSchema, manifestOrIndexSchema, type ImageConfig, type ImageSource, type LayerRef, type ManifestOrIndex, type OpenedImage, type SourceDescriptor } from './image-source';
+import {
+  DEFAULT_PLATFORM,
+  imageConfigSchema,
+  manifestOrIndexSchema,
+  type ImageConfig,
+  type ImageSource,
+  type LayerRef,
+  type ManifestOrIndex,
+  type OpenedImage,
+  type SourceDescriptor,
+} from './image-source';
 import { indexTar, openMember, type TarMember } from './tar-index';
 import { z } from 'zod';
 
@@ -19,20 +29,23 @@ interface ArchiveFiles {
 class DirectoryFiles implements ArchiveFiles {
   constructor(private readonly root: string) {}
   private resolve(path: string): string {
-    if (path.split('/').includes('..') || path.startsWith('/')) throw new ScanError('INVALID_SOURCE', `unsafe path in image layout: ${path}`);
+    if (path.split('/').includes('..') || path.startsWith('/'))
+      throw new ScanError('INVALID_SOURCE', `unsafe path in image layout: ${path}`);
     return join(this.root, path);
   }
   async read(path: string, maxBytes: number): Promise<Buffer | undefined> {
     const full = this.resolve(path);
     const info = await stat(full).catch(() => undefined);
     if (!info?.isFile()) return undefined;
-    if (info.size > maxBytes) throw new ScanError('TOO_LARGE', `${path} is larger than ${maxBytes} bytes`, { path });
+    if (info.size > maxBytes)
+      throw new ScanError('TOO_LARGE', `${path} is larger than ${maxBytes} bytes`, { path });
     return readFile(full);
   }
   async open(path: string): Promise<Readable> {
     const full = this.resolve(path);
     const info = await stat(full).catch(() => undefined);
-    if (!info?.isFile()) throw new ScanError('INVALID_SOURCE', `missing blob ${path} in ${this.root}`, { path });
+    if (!info?.isFile())
+      throw new ScanError('INVALID_SOURCE', `missing blob ${path} in ${this.root}`, { path });
     return createReadStream(full, { highWaterMark: 1 << 16 });
   }
 }
@@ -48,7 +61,8 @@ class TarFiles implements ArchiveFiles {
   async read(path: string, maxBytes: number): Promise<Buffer | undefined> {
     const member = this.members.get(path);
     if (!member) return undefined;
-    if (member.size > maxBytes) throw new ScanError('TOO_LARGE', `${path} is larger than ${maxBytes} bytes`, { path });
+    if (member.size > maxBytes)
+      throw new ScanError('TOO_LARGE', `${path} is larger than ${maxBytes} bytes`, { path });
     const chunks: Buffer[] = [];
     for await (const chunk of openMember(this.archive, member)) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
@@ -67,9 +81,13 @@ function blobPath(digest: string): string {
 
 async function readVerifiedBlob(files: ArchiveFiles, digest: string, maxBytes: number): Promise<Buffer> {
   const bytes = await files.read(blobPath(digest), maxBytes);
-  if (!bytes) throw new ScanError('INVALID_SOURCE', `blob ${digest} is missing from the image layout`, { digest });
+  if (!bytes)
+    throw new ScanError('INVALID_SOURCE', `blob ${digest} is missing from the image layout`, { digest });
   if (digest.startsWith('sha256:') && sha256Digest(bytes) !== digest)
-    throw new ScanError('DIGEST_MISMATCH', `blob does not hash to ${digest}`, { expected: digest, actual: sha256Digest(bytes) });
+    throw new ScanError('DIGEST_MISMATCH', `blob does not hash to ${digest}`, {
+      expected: digest,
+      actual: sha256Digest(bytes),
+    });
   return bytes;
 }
 
@@ -81,7 +99,8 @@ function parseJson<T>(bytes: Buffer, schema: z.ZodType<T>, what: string): T {
     throw new ScanError('INVALID_SOURCE', `${what} is not JSON`, {}, { cause: error });
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ScanError('INVALID_SOURCE', `${what} is malformed: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new ScanError('INVALID_SOURCE', `${what} is malformed: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -91,10 +110,16 @@ function configPlatform(config: ImageConfig): Platform {
   return platform;
 }
 
-function layerRefs(config: ImageConfig, layers: { digest: string; size?: number; mediaType?: string }[]): LayerRef[] {
+function layerRefs(
+  config: ImageConfig,
+  layers: { digest: string; size?: number; mediaType?: string }[],
+): LayerRef[] {
   const diffIds = config.rootfs.diff_ids;
   if (diffIds.length !== layers.length)
-    throw new ScanError('INVALID_SOURCE', `image config lists ${diffIds.length} diff ids for ${layers.length} layers`);
+    throw new ScanError(
+      'INVALID_SOURCE',
+      `image config lists ${diffIds.length} diff ids for ${layers.length} layers`,
+    );
   return layers.map((layer, i) => ({ ...layer, diffId: diffIds[i]! }));
 }
 
@@ -115,29 +140,50 @@ export class OciLayoutSource implements ImageSource {
   }
 
   async open(platform: Platform | undefined, limits: ScanLimits): Promise<OpenedImage> {
-    const files = this.kind === 'directory' ? new DirectoryFiles(this.location) : await TarFiles.open(this.location);
+    const files =
+      this.kind === 'directory' ? new DirectoryFiles(this.location) : await TarFiles.open(this.location);
     const indexBytes = await files.read('index.json', limits.maxManifestBytes);
-    if (!indexBytes) throw new ScanError('INVALID_SOURCE', `${this.description} has no index.json: not an OCI image layout`);
+    if (!indexBytes)
+      throw new ScanError('INVALID_SOURCE', `${this.description} has no index.json: not an OCI image layout`);
     const top = parseJson(indexBytes, manifestOrIndexSchema, 'index.json');
     let candidates = top.manifests ?? [];
     if (this.selector) {
-      candidates = candidates.filter((d) => d.digest === this.selector || d.annotations?.['org.opencontainers.image.ref.name'] === this.selector);
-      if (candidates.length === 0) throw new ScanError('SOURCE_NOT_FOUND', `no image ${this.selector} in ${this.location}`, { selector: this.selector });
+      candidates = candidates.filter(
+        (d) =>
+          d.digest === this.selector ||
+          d.annotations?.['org.opencontainers.image.ref.name'] === this.selector,
+      );
+      if (candidates.length === 0)
+        throw new ScanError('SOURCE_NOT_FOUND', `no image ${this.selector} in ${this.location}`, {
+          selector: this.selector,
+        });
     }
-    const name = candidates.length === 1 ? candidates[0]?.annotations?.['org.opencontainers.image.ref.name'] : undefined;
+    const name =
+      candidates.length === 1 ? candidates[0]?.annotations?.['org.opencontainers.image.ref.name'] : undefined;
     const { descriptor, indexDigest } = await this.select(files, candidates, platform, limits);
     const manifestBytes = await readVerifiedBlob(files, descriptor.digest, limits.maxManifestBytes);
     const manifest = parseJson(manifestBytes, manifestOrIndexSchema, `manifest ${descriptor.digest}`);
-    if (!manifest.config || !manifest.layers) throw new ScanError('UNSUPPORTED_MEDIA_TYPE', `${descriptor.digest} is not an image manifest`);
+    if (!manifest.config || !manifest.layers)
+      throw new ScanError('UNSUPPORTED_MEDIA_TYPE', `${descriptor.digest} is not an image manifest`);
     const configBytes = await readVerifiedBlob(files, manifest.config.digest, limits.maxManifestBytes);
     const config = parseJson(configBytes, imageConfigSchema, 'image config');
     if (platform && !platformMatches(configPlatform(config), platform) && !indexDigest)
-      throw new ScanError('PLATFORM_NOT_FOUND', `image is ${formatPlatform(configPlatform(config))}, not ${formatPlatform(platform)}`);
+      throw new ScanError(
+        'PLATFORM_NOT_FOUND',
+        `image is ${formatPlatform(configPlatform(config))}, not ${formatPlatform(platform)}`,
+      );
     const opened: OpenedImage = {
       manifestDigest: descriptor.digest,
       configDigest: manifest.config.digest,
       config,
-      layers: layerRefs(config, manifest.layers.map((l) => ({ digest: l.digest, size: l.size, ...(l.mediaType ? { mediaType: l.mediaType } : {}) }))),
+      layers: layerRefs(
+        config,
+        manifest.layers.map((l) => ({
+          digest: l.digest,
+          size: l.size,
+          ...(l.mediaType ? { mediaType: l.mediaType } : {}),
+        })),
+      ),
       openLayer: async (layer) => ({ stream: await files.open(blobPath(layer.digest)), verified: false }),
       close: async () => undefined,
     };
@@ -146,8 +192,15 @@ export class OciLayoutSource implements ImageSource {
     return opened;
   }
 
-  private async select(files: ArchiveFiles, candidates: SourceDescriptor[], platform: Platform | undefined, limits: ScanLimits, depth = 0): Promise<{ descriptor: SourceDescriptor; indexDigest?: string }> {
-    if (candidates.length === 0) throw new ScanError('INVALID_SOURCE', `${this.description} contains no image`);
+  private async select(
+    files: ArchiveFiles,
+    candidates: SourceDescriptor[],
+    platform: Platform | undefined,
+    limits: ScanLimits,
+    depth = 0,
+  ): Promise<{ descriptor: SourceDescriptor; indexDigest?: string }> {
+    if (candidates.length === 0)
+      throw new ScanError('INVALID_SOURCE', `${this.description} contains no image`);
     const wanted = platform ?? DEFAULT_PLATFORM;
     let chosen: SourceDescriptor | undefined;
     if (candidates.length === 1) chosen = candidates[0];
@@ -155,9 +208,19 @@ export class OciLayoutSource implements ImageSource {
       const withPlatform = candidates.filter((d) => d.platform && d.platform.os !== 'unknown');
       chosen = withPlatform.find((d) => platformMatches(d.platform!, wanted));
       if (!chosen)
-        throw new ScanError(withPlatform.length ? 'PLATFORM_NOT_FOUND' : 'INVALID_ARGUMENT', withPlatform.length ? `no ${formatPlatform(wanted)} image in ${this.description}` : `${this.description} holds ${candidates.length} images: name one with :<tag>`, {
-          available: candidates.map((d) => d.annotations?.['org.opencontainers.image.ref.name'] ?? (d.platform ? formatPlatform(d.platform as Platform) : d.digest)),
-        });
+        throw new ScanError(
+          withPlatform.length ? 'PLATFORM_NOT_FOUND' : 'INVALID_ARGUMENT',
+          withPlatform.length
+            ? `no ${formatPlatform(wanted)} image in ${this.description}`
+            : `${this.description} holds ${candidates.length} images: name one with :<tag>`,
+          {
+            available: candidates.map(
+              (d) =>
+                d.annotations?.['org.opencontainers.image.ref.name'] ??
+                (d.platform ? formatPlatform(d.platform as Platform) : d.digest),
+            ),
+          },
+        );
     }
     const bytes = await readVerifiedBlob(files, chosen!.digest, limits.maxManifestBytes);
     const doc = parseJson(bytes, manifestOrIndexSchema, `manifest ${chosen!.digest}`);
@@ -167,15 +230,25 @@ export class OciLayoutSource implements ImageSource {
     const withPlatform = inner.filter((d) => d.platform);
     const match = withPlatform.find((d) => platformMatches(d.platform as Platform, wanted));
     if (!match)
-      throw new ScanError('PLATFORM_NOT_FOUND', `no ${formatPlatform(wanted)} image in index ${chosen!.digest}`, {
-        available: withPlatform.map((d) => formatPlatform(d.platform as Platform)),
-      });
+      throw new ScanError(
+        'PLATFORM_NOT_FOUND',
+        `no ${formatPlatform(wanted)} image in index ${chosen!.digest}`,
+        {
+          available: withPlatform.map((d) => formatPlatform(d.platform as Platform)),
+        },
+      );
     return { descriptor: match, indexDigest: chosen!.digest };
   }
 }
 
 const dockerManifestSchema = z.array(
-  z.object({ Config: z.string(), RepoTags: z.array(z.string()).nullable().optional(), Layers: z.array(z.string()) }).loose(),
+  z
+    .object({
+      Config: z.string(),
+      RepoTags: z.array(z.string()).nullable().optional(),
+      Layers: z.array(z.string()),
+    })
+    .loose(),
 );
 
 /**
@@ -196,20 +269,31 @@ export class DockerArchiveSource implements ImageSource {
     const info = await stat(this.archive).catch(() => undefined);
     const files = info?.isDirectory() ? new DirectoryFiles(this.archive) : await TarFiles.open(this.archive);
     const manifestBytes = await files.read('manifest.json', limits.maxManifestBytes);
-    if (!manifestBytes) throw new ScanError('INVALID_SOURCE', `${this.description} has no manifest.json: not a docker archive`);
+    if (!manifestBytes)
+      throw new ScanError('INVALID_SOURCE', `${this.description} has no manifest.json: not a docker archive`);
     let entries = parseJson(manifestBytes, dockerManifestSchema, 'manifest.json');
     if (this.selector) entries = entries.filter((e) => e.RepoTags?.includes(this.selector!));
     if (entries.length !== 1)
-      throw new ScanError(entries.length ? 'INVALID_ARGUMENT' : 'SOURCE_NOT_FOUND', entries.length ? `${this.description} holds ${entries.length} images: name one with :<repo:tag>` : `no image ${this.selector} in ${this.archive}`, {
-        available: entries.flatMap((e) => e.RepoTags ?? []),
-      });
+      throw new ScanError(
+        entries.length ? 'INVALID_ARGUMENT' : 'SOURCE_NOT_FOUND',
+        entries.length
+          ? `${this.description} holds ${entries.length} images: name one with :<repo:tag>`
+          : `no image ${this.selector} in ${this.archive}`,
+        {
+          available: entries.flatMap((e) => e.RepoTags ?? []),
+        },
+      );
     const entry = entries[0]!;
     const configBytes = await files.read(entry.Config, limits.maxManifestBytes);
-    if (!configBytes) throw new ScanError('INVALID_SOURCE', `config ${entry.Config} missing from ${this.archive}`);
+    if (!configBytes)
+      throw new ScanError('INVALID_SOURCE', `config ${entry.Config} missing from ${this.archive}`);
     const configDigest = sha256Digest(configBytes);
     const config = parseJson(configBytes, imageConfigSchema, 'image config');
     if (platform && !platformMatches(configPlatform(config), platform))
-      throw new ScanError('PLATFORM_NOT_FOUND', `image is ${formatPlatform(configPlatform(config))}, not ${formatPlatform(platform)}`);
+      throw new ScanError(
+        'PLATFORM_NOT_FOUND',
+        `image is ${formatPlatform(configPlatform(config))}, not ${formatPlatform(platform)}`,
+      );
     const diffIds = config.rootfs.diff_ids;
     const layerPaths = new Map<string, string>();
     const layers = layerRefs(
@@ -223,7 +307,10 @@ export class DockerArchiveSource implements ImageSource {
       configDigest,
       config,
       layers,
-      openLayer: async (layer) => ({ stream: await files.open(layerPaths.get(layer.diffId) ?? ''), verified: false }),
+      openLayer: async (layer) => ({
+        stream: await files.open(layerPaths.get(layer.diffId) ?? ''),
+        verified: false,
+      }),
       close: async () => undefined,
     };
     const name = entry.RepoTags?.[0];

@@ -10,16 +10,25 @@ import { RegistrySource } from './registry-source';
  * `docker://<ref>` or a plain reference (`registry/repo:tag`, `repo@sha256:…`). A path that
  * exists as written wins over splitting off a `:<tag>` suffix, so paths may contain colons.
  */
-export function parseImageSource(input: string, registry?: RegistryClient | RegistryClientOptions): ImageSource {
-  if (typeof input !== 'string' || input.trim() === '') throw new ScanError('INVALID_SOURCE', 'empty image source');
+export function parseImageSource(
+  input: string,
+  registry?: RegistryClient | RegistryClientOptions,
+): ImageSource {
+  if (typeof input !== 'string' || input.trim() === '')
+    throw new ScanError('INVALID_SOURCE', 'empty image source');
   const prefixed = /^(oci|oci-archive|docker-archive):(.+)$/.exec(input);
   if (prefixed) {
-    const [, transport, rest] = prefixed as unknown as [string, 'oci' | 'oci-archive' | 'docker-archive', string];
+    const [, transport, rest] = prefixed as unknown as [
+      string,
+      'oci' | 'oci-archive' | 'docker-archive',
+      string,
+    ];
     let path = rest;
     let selector: string | undefined;
     if (!existsSync(rest)) {
       // docker-archive selectors are "repo:tag" themselves, so split at the first colon after the path.
-      const split = transport === 'docker-archive' ? firstColonAfterExistingPath(rest) : rest.lastIndexOf(':');
+      const split =
+        transport === 'docker-archive' ? firstColonAfterExistingPath(rest) : rest.lastIndexOf(':');
       if (split > 0) {
         path = rest.slice(0, split);
         selector = rest.slice(split + 1) || undefined;
@@ -34,6 +43,7 @@ export function parseImageSource(input: string, registry?: RegistryClient | Regi
 }
 
 function firstColonAfterExistingPath(rest: string): number {
-  for (let i = rest.indexOf(':'); i > 0; i = rest.indexOf(':', i + 1)) if (existsSync(rest.slice(0, i))) return i;
+  for (let i = rest.indexOf(':'); i > 0; i = rest.indexOf(':', i + 1))
+    if (existsSync(rest.slice(0, i))) return i;
   return -1;
 }

@@ -1,4 +1,13 @@
-import { RegistryClient, formatPlatform, isOciError, parseReference, platformMatches, type ImageReference, type Platform, type RegistryClientOptions } from '@stella/oci';
+import {
+  RegistryClient,
+  formatPlatform,
+  isOciError,
+  parseReference,
+  platformMatches,
+  type ImageReference,
+  type Platform,
+  type RegistryClientOptions,
+} from '@stella/oci';
 import { ScanError } from '../errors';
 import type { ScanLimits } from '../limits';
 import { DEFAULT_PLATFORM, imageConfigSchema, type ImageSource, type OpenedImage } from './image-source';
@@ -15,7 +24,12 @@ export class RegistrySource implements ImageSource {
     try {
       this.reference = parseReference(reference);
     } catch (error) {
-      throw new ScanError('INVALID_SOURCE', `not an image reference: ${reference}`, { reference }, { cause: error });
+      throw new ScanError(
+        'INVALID_SOURCE',
+        `not an image reference: ${reference}`,
+        { reference },
+        { cause: error },
+      );
     }
     this.description = reference;
     this.ownsClient = !(client instanceof RegistryClient);
@@ -38,17 +52,25 @@ export class RegistrySource implements ImageSource {
       const wanted = platform ?? DEFAULT_PLATFORM;
       const match = resolved.platforms.find((p) => platformMatches(p.platform, wanted));
       if (!match)
-        throw new ScanError('PLATFORM_NOT_FOUND', `no ${formatPlatform(wanted)} image in ${this.description}`, {
-          available: resolved.platforms.map((p) => formatPlatform(p.platform)),
-        });
+        throw new ScanError(
+          'PLATFORM_NOT_FOUND',
+          `no ${formatPlatform(wanted)} image in ${this.description}`,
+          {
+            available: resolved.platforms.map((p) => formatPlatform(p.platform)),
+          },
+        );
       manifestDigest = match.digest;
       indexDigest = resolved.digest;
     }
     const repository = resolved.reference;
     const fetched = await this.client.getManifest({ ...repository, digest: manifestDigest });
-    if (fetched.kind !== 'image') throw new ScanError('UNSUPPORTED_MEDIA_TYPE', `${manifestDigest} is an index inside an index`);
+    if (fetched.kind !== 'image')
+      throw new ScanError('UNSUPPORTED_MEDIA_TYPE', `${manifestDigest} is an index inside an index`);
     const manifest = fetched.manifest;
-    const configBytes = await this.client.readBlob(repository, manifest.config.digest, { maxBytes: limits.maxManifestBytes, expectedSize: manifest.config.size });
+    const configBytes = await this.client.readBlob(repository, manifest.config.digest, {
+      maxBytes: limits.maxManifestBytes,
+      expectedSize: manifest.config.size,
+    });
     let json: unknown;
     try {
       json = JSON.parse(configBytes.toString('utf8'));
@@ -56,23 +78,44 @@ export class RegistrySource implements ImageSource {
       throw new ScanError('INVALID_SOURCE', 'image config is not JSON', {}, { cause: error });
     }
     const parsed = imageConfigSchema.safeParse(json);
-    if (!parsed.success) throw new ScanError('INVALID_SOURCE', `image config is malformed: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new ScanError('INVALID_SOURCE', `image config is malformed: ${z.prettifyError(parsed.error)}`);
     const config = parsed.data;
     if (!indexDigest && platform) {
-      const actual: Platform = { os: config.os ?? 'linux', architecture: config.architecture ?? 'amd64', ...(config.variant ? { variant: config.variant } : {}) };
-      if (!platformMatches(actual, platform)) throw new ScanError('PLATFORM_NOT_FOUND', `image is ${formatPlatform(actual)}, not ${formatPlatform(platform)}`);
+      const actual: Platform = {
+        os: config.os ?? 'linux',
+        architecture: config.architecture ?? 'amd64',
+        ...(config.variant ? { variant: config.variant } : {}),
+      };
+      if (!platformMatches(actual, platform))
+        throw new ScanError(
+          'PLATFORM_NOT_FOUND',
+          `image is ${formatPlatform(actual)}, not ${formatPlatform(platform)}`,
+        );
     }
     if (config.rootfs.diff_ids.length !== manifest.layers.length)
-      throw new ScanError('INVALID_SOURCE', `image config lists ${config.rootfs.diff_ids.length} diff ids for ${manifest.layers.length} layers`);
+      throw new ScanError(
+        'INVALID_SOURCE',
+        `image config lists ${config.rootfs.diff_ids.length} diff ids for ${manifest.layers.length} layers`,
+      );
     const opened: OpenedImage = {
       name: `${repository.registry}/${repository.repository}${this.reference.tag ? `:${this.reference.tag}` : ''}`,
       manifestDigest,
       configDigest: manifest.config.digest,
       config,
-      layers: manifest.layers.map((layer, i) => ({ digest: layer.digest, diffId: config.rootfs.diff_ids[i]!, size: layer.size, mediaType: layer.mediaType })),
+      layers: manifest.layers.map((layer, i) => ({
+        digest: layer.digest,
+        diffId: config.rootfs.diff_ids[i]!,
+        size: layer.size,
+        mediaType: layer.mediaType,
+      })),
       openLayer: async (layer) => {
         try {
-          const blob = await this.client.getBlob(repository, layer.digest, layer.size !== undefined ? { expectedSize: layer.size } : {});
+          const blob = await this.client.getBlob(
+            repository,
+            layer.digest,
+            layer.size !== undefined ? { expectedSize: layer.size } : {},
+          );
           return { stream: blob.stream, verified: true };
         } catch (error) {
           throw mapOciError(error);

@@ -36,10 +36,12 @@ export async function indexTar(path: string, maxMembers = 1_000_000): Promise<Ma
       const type = String.fromCharCode(header[156] ?? 0x30);
       const size = parseNumber(header.subarray(124, 136));
       const dataOffset = position + BLOCK;
-      if (size < 0 || dataOffset + size > fileSize) throw new ScanError('INVALID_SOURCE', `archive ${path} is truncated or corrupt`, { path });
+      if (size < 0 || dataOffset + size > fileSize)
+        throw new ScanError('INVALID_SOURCE', `archive ${path} is truncated or corrupt`, { path });
       const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
       if (type === 'L' || type === 'x') {
-        if (size > 1024 * 1024) throw new ScanError('INVALID_SOURCE', `oversized tar extension header in ${path}`, { path });
+        if (size > 1024 * 1024)
+          throw new ScanError('INVALID_SOURCE', `oversized tar extension header in ${path}`, { path });
         const data = Buffer.alloc(size);
         await readExactly(handle, data, dataOffset);
         if (type === 'L') longName = data.toString('utf8').replace(/\0+$/, '');
@@ -48,7 +50,11 @@ export async function indexTar(path: string, maxMembers = 1_000_000): Promise<Ma
         continue;
       }
       let name = longName ?? paxPath ?? cString(header.subarray(0, 100));
-      if (longName === undefined && paxPath === undefined && header.subarray(257, 262).toString('latin1') === 'ustar') {
+      if (
+        longName === undefined &&
+        paxPath === undefined &&
+        header.subarray(257, 262).toString('latin1') === 'ustar'
+      ) {
         const prefix = cString(header.subarray(345, 500));
         if (prefix) name = `${prefix}/${name}`;
       }
@@ -57,7 +63,8 @@ export async function indexTar(path: string, maxMembers = 1_000_000): Promise<Ma
       if (type === '0' || type === '\0' || type === '7') {
         const normalized = normalizeEntryPath(name, 4096, { archive: path });
         if (normalized !== null) members.set(normalized, { offset: dataOffset, size });
-        if (members.size > maxMembers) throw new ScanError('TOO_MANY_ENTRIES', `archive ${path} has too many members`, { path });
+        if (members.size > maxMembers)
+          throw new ScanError('TOO_MANY_ENTRIES', `archive ${path} has too many members`, { path });
       }
       position = next;
     }
@@ -106,5 +113,9 @@ function parsePaxPath(data: Buffer): string | undefined {
 
 export function openMember(archive: string, member: TarMember): Readable {
   if (member.size === 0) return Readable.from([]);
-  return createReadStream(archive, { start: member.offset, end: member.offset + member.size - 1, highWaterMark: 1 << 16 });
+  return createReadStream(archive, {
+    start: member.offset,
+    end: member.offset + member.size - 1,
+    highWaterMark: 1 << 16,
+  });
 }

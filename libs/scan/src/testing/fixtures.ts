@@ -23,13 +23,25 @@ export async function buildTar(entries: TarEntrySpec[]): Promise<Buffer> {
   for (const entry of entries) {
     const type = entry.type ?? 'file';
     // A fixed mtime keeps the tar bytes, and so the diff ids, the same on every run.
-    const header: Partial<tarStream.Header> & { name: string } = { name: entry.name, type, mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644), mtime: new Date(0) };
+    const header: Partial<tarStream.Header> & { name: string } = {
+      name: entry.name,
+      type,
+      mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644),
+      mtime: new Date(0),
+    };
     if (entry.linkname !== undefined) header.linkname = entry.linkname;
     if (type === 'file') {
-      const content = typeof entry.content === 'string' ? Buffer.from(entry.content) : (entry.content ?? Buffer.alloc(0));
-      await new Promise<void>((resolve, reject) => pack.entry({ ...header, size: content.length }, content, (error) => (error ? reject(error) : resolve())));
+      const content =
+        typeof entry.content === 'string' ? Buffer.from(entry.content) : (entry.content ?? Buffer.alloc(0));
+      await new Promise<void>((resolve, reject) =>
+        pack.entry({ ...header, size: content.length }, content, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
     } else {
-      await new Promise<void>((resolve, reject) => pack.entry(header, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        pack.entry(header, (error) => (error ? reject(error) : resolve())),
+      );
     }
   }
   pack.finalize();

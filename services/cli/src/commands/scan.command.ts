@@ -29,7 +29,10 @@ function defaultCacheDir(): string {
 }
 
 /** One line on stderr, redrawn at most ~10 times a second, for terminals only. */
-export function createProgressLine(stream: NodeJS.WriteStream): { update(progress: ScanLib.ScanProgress): void; clear(): void } {
+export function createProgressLine(stream: NodeJS.WriteStream): {
+  update(progress: ScanLib.ScanProgress): void;
+  clear(): void;
+} {
   let last = 0;
   let drawn = false;
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -44,9 +47,13 @@ export function createProgressLine(stream: NodeJS.WriteStream): { update(progres
         if (now - last < 100) return;
         last = now;
         const of = progress.size ? ` / ${mb(progress.size)}` : '';
-        draw(`scanning layer ${progress.layerIndex + 1}/${progress.layerCount} ${progress.digest.slice(7, 19)}  ${mb(progress.bytesRead)}${of}`);
+        draw(
+          `scanning layer ${progress.layerIndex + 1}/${progress.layerCount} ${progress.digest.slice(7, 19)}  ${mb(progress.bytesRead)}${of}`,
+        );
       } else if (progress.phase === 'layer-done') {
-        draw(`layer ${progress.layerIndex + 1}/${progress.layerCount} ${progress.cached ? 'from cache' : 'done'}`);
+        draw(
+          `layer ${progress.layerIndex + 1}/${progress.layerCount} ${progress.cached ? 'from cache' : 'done'}`,
+        );
       } else if (progress.phase === 'done') {
         this.clear();
       }
@@ -64,12 +71,17 @@ export async function runScan(source: string, options: ScanCommandOptions): Prom
   try {
     const result = await scan.scanImage(source, {
       ...(options.platform ? { platform: options.platform } : {}),
-      ...(options.cache ? { layerCache: new scan.FileSystemLayerCache(options.cacheDir ?? defaultCacheDir()) } : {}),
+      ...(options.cache
+        ? { layerCache: new scan.FileSystemLayerCache(options.cacheDir ?? defaultCacheDir()) }
+        : {}),
       ...(options.insecureRegistry?.length ? { registry: { insecureHosts: options.insecureRegistry } } : {}),
       ...(progress ? { onProgress: (p: ScanLib.ScanProgress) => progress.update(p) } : {}),
     });
     const sbomOptions = { includeFiles: options.includeFiles ?? false };
-    const bytes = options.format === 'spdx-json' ? scan.toSpdx3(result, sbomOptions) : scan.toCycloneDx(result, sbomOptions);
+    const bytes =
+      options.format === 'spdx-json'
+        ? scan.toSpdx3(result, sbomOptions)
+        : scan.toCycloneDx(result, sbomOptions);
     if (options.output) {
       const temporary = `${options.output}.${process.pid}.tmp`;
       await writeFile(temporary, bytes);
@@ -78,12 +90,15 @@ export async function runScan(source: string, options: ScanCommandOptions): Prom
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
-      process.stderr.write(`${result.components.length} components (${counts || 'none'}) -> ${options.output}\n`);
+      process.stderr.write(
+        `${result.components.length} components (${counts || 'none'}) -> ${options.output}\n`,
+      );
     } else {
       process.stdout.write(bytes);
       process.stdout.write('\n');
     }
-    for (const warning of result.warnings.slice(0, 20)) process.stderr.write(`warning: ${warning.code}: ${warning.path ?? ''} ${warning.message}\n`);
+    for (const warning of result.warnings.slice(0, 20))
+      process.stderr.write(`warning: ${warning.code}: ${warning.path ?? ''} ${warning.message}\n`);
     if (result.warnings.length > 20) process.stderr.write(`warning: ${result.warnings.length - 20} more\n`);
   } catch (error) {
     progress?.clear();
@@ -98,9 +113,16 @@ export async function runScan(source: string, options: ScanCommandOptions): Prom
 
 export function scanCommand(): Command {
   return new Command('scan')
-    .description('scan an image and write its SBOM; offline for local inputs (oci:<dir>, oci-archive:<tar>, docker-archive:<tar>)')
-    .argument('<source>', 'registry reference (repo:tag, repo@sha256:…), oci:<dir>[:tag], oci-archive:<tar>[:tag] or docker-archive:<tar>[:repo:tag]')
-    .addOption(new Option('--format <format>', 'SBOM format').choices([...SCAN_FORMATS]).default('cyclonedx-json'))
+    .description(
+      'scan an image and write its SBOM; offline for local inputs (oci:<dir>, oci-archive:<tar>, docker-archive:<tar>)',
+    )
+    .argument(
+      '<source>',
+      'registry reference (repo:tag, repo@sha256:…), oci:<dir>[:tag], oci-archive:<tar>[:tag] or docker-archive:<tar>[:repo:tag]',
+    )
+    .addOption(
+      new Option('--format <format>', 'SBOM format').choices([...SCAN_FORMATS]).default('cyclonedx-json'),
+    )
     .option('-o, --output <file>', 'write the SBOM to a file instead of stdout')
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default linux/amd64)')
     .option('--cache-dir <dir>', 'layer cache directory (default $STELLA_HOME/cache/scan-layers)')
