@@ -3,7 +3,7 @@ import { actorName, eventActor, type Actor } from '../../../common/actor';
 import { OrchestratorError } from '../../../common/errors';
 import type { TenantId } from '../../../common/tenancy';
 import { OrchestratorEvents } from '../../../events/orchestrator-events';
-import { UnitOfWork } from '../../../persistence/unit-of-work';
+import { UnitOfWork, type IdempotencyRequest, type Outcome } from '../../../persistence/unit-of-work';
 import { GateRegistry } from '../../../promotions/gates/gate-registry';
 import { policyDigestOf, type EnvironmentPolicy, type EnvironmentView } from '../../environment.model';
 import { EnvironmentsRepository } from '../../environments.repository';
@@ -18,10 +18,15 @@ export class CreateEnvironmentUseCase {
     private readonly events: OrchestratorEvents,
   ) {}
 
-  async execute(tenant: TenantId, actor: Actor, command: CreateEnvironmentCommand): Promise<EnvironmentView> {
+  async execute(
+    tenant: TenantId,
+    actor: Actor,
+    command: CreateEnvironmentCommand,
+    options: { idempotency?: IdempotencyRequest } = {},
+  ): Promise<{ outcome: Outcome<EnvironmentView>; replayed: boolean }> {
     const { name, displayName, position, ...policy } = command;
     assertKnownGates(this.gates, policy.gates);
-    return this.uow.run(tenant, async (tx) => {
+    return this.uow.runIdempotent(tenant, options.idempotency, async (tx) => {
       const path = await this.environments.path(tx.manager, tenant, true);
       const at = tx.now.toISOString();
       const record = {
@@ -71,7 +76,7 @@ export class CreateEnvironmentUseCase {
           data: { environments, allowSkip: newPath.allowSkip, version: newPath.version },
         },
       );
-      return { ...record, position: environments.indexOf(name) };
+      return { ok: true as const, value: { ...record, position: environments.indexOf(name) } };
     });
   }
 }

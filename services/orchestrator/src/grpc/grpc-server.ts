@@ -1,0 +1,260 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { AuthError, requireScopes, TOKEN_VERIFIER, type Principal, type TokenVerifier } from '@stella/auth';
+import type { Logger } from '@stella/observability';
+import { Lifecycle, STELLA_CONFIG, STELLA_LOGGER } from '@stella/platform';
+import { resolve } from 'node:path';
+import { actorOf, type Actor } from '../common/actor';
+import { OrchestratorError } from '../common/errors';
+import { Scope } from '../common/scopes';
+import { tenantIdOf, type TenantId } from '../common/tenancy';
+import type { OrchestratorConfig } from '../config/orchestrator-config';
+import { idempotencyRequest } from '../persistence/unit-of-work';
+import { PromotionWatchHub } from '../promotions/promotion-watch';
+import { approvePromotionCommand } from '../promotions/usecases/approve-promotion/approve-promotion.command';
+import { ApprovePromotionUseCase } from '../promotions/usecases/approve-promotion/approve-promotion.usecase';
+import { reportDeploymentCommand } from '../promotions/usecases/report-deployment/report-deployment.command';
+import { ReportDeploymentUseCase } from '../promotions/usecases/report-deployment/report-deployment.usecase';
+import { releaseSelectorSchema, requestPromotionCommand } from '../promotions/usecases/request-promotion/request-promotion.command';
+import { RequestPromotionUseCase } from '../promotions/usecases/request-promotion/request-promotion.usecase';
+import { OrchestratorQueries } from '../queries/orchestrator-queries';
+import { createReleaseCommand } from '../releases/usecases/create-release/create-release.command';
+import { CreateReleaseUseCase } from '../releases/usecases/create-release/create-release.usecase';
+import { parseCommand } from '../common/command';
+import { promotionId as promotionIdSchema } from '../common/schemas';
+import {
+  auditMessage,
+  deploymentMessage,
+  present,
+  promotionMessage,
+  releaseMessage,
+  toServiceError,
+  transitionMessage,
+  unwrap,
+} from './grpc-mapping';
+
+/** Where the contracts live: `proto/` at the repository root (copied next to dist in images). */
+export const PROTO_ROOT = resolve(__dirname, '..', '..', '..', '..', 'proto');
+export const ORCHESTRATOR_PROTO = 'stella/orchestrator/v1/orchestrator.proto';
+
+interface CallContext {
+  principal: Principal;
+  tenant: TenantId;
+  actor: Actor;
+  idempotencyKey: string | undefined;
+}
+
+type Message = Record<string, unknown>;
+type Selector = { id?: string; nameVersion?: { name?: string; version?: string } };
+
+function selectorOf(message: Selector | undefined): unknown {
+  if (present(message?.id)) return { id: message!.id };
+  if (message?.nameVersion) return { name: message.nameVersion.name, version: message.nameVersion.version };
+  return undefined;
+}
+
+/**
+ * The gRPC API for CI systems (@grpc/grpc-js, contracts loaded at run time from the .proto).
+ * Handlers are thin adapters: authenticate the bearer token, check scopes, build the same command
+ * as REST, call the same use case, map the answer.
+ */
+@Injectable()
+export class GrpcServer implements OnApplicationBootstrap {
+  private server: grpc.Server | undefined;
+  private boundPort = 0;
+
+  constructor(
+    @Inject(STELLA_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(STELLA_LOGGER) private readonly logger: Logger,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    private readonly lifecycle: Lifecycle,
+    private readonly queries: OrchestratorQueries,
+    private readonly createRelease: CreateReleaseUseCase,
+    private readonly requestPromotion: RequestPromotionUseCase,
+    private readonly approvePromotion: ApprovePromotionUseCase,
+    private readonly reportDeployment: ReportDeploymentUseCase,
+    private readonly watchHub: PromotionWatchHub,
+  ) {}
+
+  /** The port actually bound (configured port, or the free one picked for port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.orchestratorGrpcEnabled) return;
+    const definition = protoLoader.loadSync(ORCHESTRATOR_PROTO, {
+      includeDirs: [PROTO_ROOT],
+      keepCase: false,
+      longs: Number,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      stella: { orchestrator: { v1: { OrchestratorService: grpc.ServiceClientConstructor } } };
+    };
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': this.config.orchestratorGrpcMaxMessageBytes,
+      'grpc.max_send_message_length': 16 * 1024 * 1024,
+    });
+    server.addService(loaded.stella.orchestrator.v1.OrchestratorService.service, this.handlers());
+    this.boundPort = await new Promise<number>((done, fail) =>
+      server.bindAsync(
+        `${this.config.orchestratorGrpcHost}:${this.config.orchestratorGrpcPort}`,
+        grpc.ServerCredentials.createInsecure(),
+        (error, port) => (error ? fail(error) : done(port)),
+      ),
+    );
+    this.server = server;
+    this.logger.info({ port: this.boundPort }, 'orchestrator gRPC listening');
+    this.lifecycle.onShutdown('grpc', () => this.stop());
+  }
+
+  private stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    this.server = undefined;
+    return new Promise<void>((done) => {
+      const force = setTimeout(() => server.forceShutdown(), 5_000);
+      force.unref();
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        done();
+      });
+    });
+  }
+
+  private async authenticate(metadata: grpc.Metadata, scopes: string[]): Promise<CallContext> {
+    const header = metadata.get('authorization')[0];
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+    if (header !== undefined && !match) throw new AuthError('TOKEN_MALFORMED', 'authorization metadata is not "Bearer <token>"');
+    const principal = await this.verifier.verify(match?.[1]);
+    requireScopes(principal, scopes);
+    const key = metadata.get('idempotency-key')[0];
+    return {
+      principal,
+      tenant: tenantIdOf(principal.tenant),
+      actor: actorOf(principal),
+      idempotencyKey: typeof key === 'string' ? key : undefined,
+    };
+  }
+
+  private unary<Req extends Message, Res>(scopes: string[], handle: (ctx: CallContext, request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      this.authenticate(call.metadata, scopes)
+        .then((ctx) => handle(ctx, call.request))
+        .then((response) => callback(null, response))
+        .catch((error: unknown) => {
+          if (!(error instanceof OrchestratorError) && !(error instanceof AuthError)) {
+            this.logger.error({ err: error, method: call.getPath() }, 'gRPC call failed');
+          }
+          callback(toServiceError(error) as grpc.ServiceError);
+        });
+    };
+  }
+
+  private handlers(): grpc.UntypedServiceImplementation {
+    return {
+      createRelease: this.unary(
+        [Scope.write],
+        async (ctx, req: { name?: string; version?: string; components?: Array<Record<string, unknown>> }) => {
+          const command = createReleaseCommand({
+            name: req.name,
+            version: req.version,
+            components: (req.components ?? []).map((c) => ({
+              name: c.name,
+              ...optionalField('repository', c.repository),
+              ...optionalField('tag', c.tag),
+              ...optionalField('digest', c.digest),
+            })),
+          });
+          const idem = idempotencyRequest(ctx.idempotencyKey, 'release.create', command);
+          const result = await this.createRelease.execute(ctx.tenant, ctx.actor, command, idem ? { idempotency: idem } : {});
+          return releaseMessage(unwrap(result.outcome));
+        },
+      ),
+      getRelease: this.unary([Scope.read], async (ctx, req: Selector) => {
+        const selector = parseCommand(releaseSelectorSchema, selectorOf(req), 'release selector');
+        return releaseMessage(await this.queries.release(ctx.tenant, selector));
+      }),
+      listReleases: this.unary([Scope.read], async (ctx, req: { name?: string; limit?: number; cursor?: string }) => {
+        const name = present(req.name);
+        const cursor = present(req.cursor);
+        const page = await this.queries.releaseList(ctx.tenant, {
+          ...(name === undefined ? {} : { name }),
+          ...(req.limit ? { limit: req.limit } : {}),
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        return { releases: page.items.map(releaseMessage), ...optionalField('nextCursor', page.nextCursor) };
+      }),
+      requestPromotion: this.unary(
+        [Scope.promote],
+        async (ctx, req: { release?: Selector; environment?: string; comment?: string; breakGlass?: { reason?: string } }) => {
+          const command = requestPromotionCommand({
+            release: selectorOf(req.release),
+            environment: req.environment,
+            ...optionalField('comment', req.comment),
+            ...(req.breakGlass ? { breakGlass: { reason: req.breakGlass.reason } } : {}),
+          });
+          const idem = idempotencyRequest(ctx.idempotencyKey, 'promotion.request', command);
+          const result = await this.requestPromotion.execute(ctx.tenant, ctx.actor, command, idem ? { idempotency: idem } : {});
+          return promotionMessage(unwrap(result.outcome));
+        },
+      ),
+      approvePromotion: this.unary([Scope.approve], async (ctx, req: { promotionId?: string; comment?: string }) => {
+        const command = approvePromotionCommand(req.promotionId ?? '', { ...optionalField('comment', req.comment) });
+        const idem = idempotencyRequest(ctx.idempotencyKey, 'promotion.approve', command);
+        const result = await this.approvePromotion.execute(ctx.tenant, ctx.actor, command, idem ? { idempotency: idem } : {});
+        return promotionMessage(unwrap(result.outcome));
+      }),
+      reportDeployment: this.unary([Scope.deploy], async (ctx, req: { promotionId?: string; status?: string; reason?: string }) => {
+        const command = reportDeploymentCommand(req.promotionId ?? '', { status: req.status, ...optionalField('reason', req.reason) });
+        const idem = idempotencyRequest(ctx.idempotencyKey, 'promotion.deployment', command);
+        const result = await this.reportDeployment.execute(ctx.tenant, ctx.actor, command, idem ? { idempotency: idem } : {});
+        return promotionMessage(unwrap(result.outcome));
+      }),
+      getInventory: this.unary([Scope.read], async (ctx, req: { at?: string; digest?: string }) => {
+        const at = present(req.at);
+        const digest = present(req.digest);
+        if (digest !== undefined) {
+          const found = await this.queries.whereDigestRuns(ctx.tenant, digest, at);
+          return { at: found.at ?? '', deployments: found.deployments.map(deploymentMessage) };
+        }
+        const inventory = await this.queries.inventoryAt(ctx.tenant, at);
+        return {
+          at: inventory.at ?? '',
+          deployments: inventory.environments.flatMap((e) => (e.running ? [deploymentMessage(e.running)] : [])),
+        };
+      }),
+      verifyAuditChain: this.unary([Scope.audit], async (ctx) => auditMessage(await this.queries.verifyAudit(ctx.tenant))),
+      watchPromotion: (call: grpc.ServerWritableStream<{ promotionId?: string; afterSeq?: number }, unknown>) => {
+        const abort = new AbortController();
+        call.on('cancelled', () => abort.abort());
+        void (async () => {
+          try {
+            const ctx = await this.authenticate(call.metadata, [Scope.read]);
+            const id = parseCommand(promotionIdSchema, call.request.promotionId ?? '', 'promotion id');
+            await this.queries.promotion(ctx.tenant, id);
+            for await (const transition of this.watchHub.watch(ctx.tenant, id, call.request.afterSeq ?? 0, abort.signal)) {
+              call.write(transitionMessage(transition));
+            }
+            call.end();
+          } catch (error) {
+            if (abort.signal.aborted) return;
+            if (!(error instanceof OrchestratorError) && !(error instanceof AuthError)) {
+              this.logger.error({ err: error }, 'WatchPromotion failed');
+            }
+            call.destroy(Object.assign(new Error(String((error as Error).message)), toServiceError(error)));
+          }
+        })();
+      },
+    };
+  }
+}
+
+function optionalField<K extends string>(key: K, value: unknown): Partial<Record<K, unknown>> {
+  const v = present(value);
+  return v === undefined ? {} : ({ [key]: v } as Record<K, unknown>);
+}

@@ -1,0 +1,146 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { AuthModule, createJwksTokenVerifier, type TokenVerifier } from '@stella/auth';
+import { registryClientOptionsFromConfig } from '@stella/oci';
+import { DatabaseModule, Lifecycle, MessagingModule, STELLA_CONFIG } from '@stella/platform';
+import { AuditController } from './audit/audit.controller';
+import { AuditLogRepository } from './audit/audit-log.repository';
+import { systemClock, type Clock } from './common/clock';
+import { uuidV7Ids } from './common/ids';
+import { GATES, IMAGE_RESOLVER, ORCHESTRATOR_CLOCK, ORCHESTRATOR_IDS } from './common/tokens';
+import { ComponentsRepository } from './components/components.repository';
+import { CreateComponentUseCase } from './components/usecases/create-component/create-component.usecase';
+import { ORCHESTRATOR_SERVICE_NAME, type OrchestratorConfig } from './config/orchestrator-config';
+import { DecisionsRepository } from './decisions/decisions.repository';
+import { EnvironmentsController } from './environments/environments.controller';
+import { EnvironmentsRepository } from './environments/environments.repository';
+import { CreateEnvironmentUseCase } from './environments/usecases/create-environment/create-environment.usecase';
+import { SetPromotionPathUseCase } from './environments/usecases/set-promotion-path/set-promotion-path.usecase';
+import { UpdateEnvironmentUseCase } from './environments/usecases/update-environment/update-environment.usecase';
+import { OrchestratorEvents } from './events/orchestrator-events';
+import { ORCHESTRATOR_STREAM } from './events/orchestrator-stream';
+import { GrpcServer } from './grpc/grpc-server';
+import { OpenApiController } from './http/openapi.controller';
+import { IdempotencyPruner } from './idempotency/idempotency-pruner';
+import { IntakeController } from './intake/intake.controller';
+import { RegisterReleaseCandidatesUseCase } from './intake/usecases/register-release-candidates/register-release-candidates.usecase';
+import { InventoryRepository } from './inventory/inventory.repository';
+import { CommitNotifier } from './persistence/commit-notifier';
+import { orchestratorMigrations } from './persistence/migrations';
+import { UnitOfWork } from './persistence/unit-of-work';
+import { ApprovalsGate } from './promotions/gates/approvals.gate';
+import { FreezeWindowGate } from './promotions/gates/freeze-window.gate';
+import type { Gate } from './promotions/gates/gate';
+import { GateRegistry } from './promotions/gates/gate-registry';
+import { PreviousEnvironmentGate } from './promotions/gates/previous-environment.gate';
+import { PromotionFlow } from './promotions/promotion-flow';
+import { PromotionWatchHub } from './promotions/promotion-watch';
+import { PromotionsController } from './promotions/promotions.controller';
+import { PromotionsRepository } from './promotions/promotions.repository';
+import { ApprovePromotionUseCase } from './promotions/usecases/approve-promotion/approve-promotion.usecase';
+import { CancelPromotionUseCase } from './promotions/usecases/cancel-promotion/cancel-promotion.usecase';
+import { RejectPromotionUseCase } from './promotions/usecases/reject-promotion/reject-promotion.usecase';
+import { ReportDeploymentUseCase } from './promotions/usecases/report-deployment/report-deployment.usecase';
+import { RequestPromotionUseCase } from './promotions/usecases/request-promotion/request-promotion.usecase';
+import { RollbackEnvironmentUseCase } from './promotions/usecases/rollback-environment/rollback-environment.usecase';
+import { OrchestratorQueries } from './queries/orchestrator-queries';
+import type { ImageResolver } from './releases/image-resolver';
+import { RegistryImageResolver } from './releases/registry-image-resolver';
+import { ReleasesController } from './releases/releases.controller';
+import { ReleasesRepository } from './releases/releases.repository';
+import { CreateReleaseUseCase } from './releases/usecases/create-release/create-release.usecase';
+import { TenantBootstrap } from './tenants/tenant-bootstrap';
+
+export interface OrchestratorModuleOptions {
+  /** Token verification; default: the authority's JWKS at STELLA_AUTHORITY_URL. Tests pass a local verifier. */
+  verifier?: TokenVerifier;
+  /** Default: the system clock. Tests and replays pass a fixed one. */
+  clock?: Clock;
+  /** Default: libs/oci against the configured registries. */
+  imageResolver?: ImageResolver;
+  /** Extra gates (policy, findings, VEX) next to the built-in ones. */
+  gates?: Gate[];
+}
+
+function jwksVerifier(config: OrchestratorConfig): TokenVerifier {
+  if (!config.authorityUrl) {
+    throw new Error('STELLA_AUTHORITY_URL is required: the orchestrator verifies access tokens against the authority JWKS');
+  }
+  const issuer = config.authorityUrl.replace(/\/+$/, '');
+  return createJwksTokenVerifier({ jwksUrl: `${issuer}/.well-known/jwks.json`, issuer, audience: config.tokenAudience });
+}
+
+/** The release control plane. `OrchestratorModule.forRoot()` in production; tests replace the ports. */
+@Module({})
+export class OrchestratorModule {
+  static forRoot(options: OrchestratorModuleOptions = {}): DynamicModule {
+    const ports: Provider[] = [
+      { provide: ORCHESTRATOR_CLOCK, useValue: options.clock ?? systemClock },
+      { provide: ORCHESTRATOR_IDS, inject: [ORCHESTRATOR_CLOCK], useFactory: (clock: Clock) => uuidV7Ids(clock) },
+      {
+        provide: IMAGE_RESOLVER,
+        inject: [STELLA_CONFIG, Lifecycle],
+        useFactory: (config: OrchestratorConfig, lifecycle: Lifecycle) => {
+          const resolver =
+            options.imageResolver ?? new RegistryImageResolver(registryClientOptionsFromConfig(config), config.orchestratorDigestCacheSize);
+          lifecycle.onShutdown('registry-client', () => resolver.close());
+          return resolver;
+        },
+      },
+      {
+        provide: GATES,
+        useValue: [new PreviousEnvironmentGate(), new FreezeWindowGate(), new ApprovalsGate(), ...(options.gates ?? [])],
+      },
+    ];
+    return {
+      module: OrchestratorModule,
+      imports: [
+        DatabaseModule.forRoot({ defaultSchema: ORCHESTRATOR_SERVICE_NAME, entities: [], migrations: orchestratorMigrations }),
+        MessagingModule.forRoot({ streams: [ORCHESTRATOR_STREAM] }),
+        options.verifier
+          ? AuthModule.forRoot({ verifier: options.verifier })
+          : AuthModule.forRootAsync({ inject: [STELLA_CONFIG], useFactory: (config: OrchestratorConfig) => jwksVerifier(config) }),
+      ],
+      controllers: [
+        EnvironmentsController,
+        ReleasesController,
+        PromotionsController,
+        AuditController,
+        IntakeController,
+        OpenApiController,
+      ],
+      providers: [
+        ...ports,
+        AuditLogRepository,
+        EnvironmentsRepository,
+        ComponentsRepository,
+        ReleasesRepository,
+        PromotionsRepository,
+        DecisionsRepository,
+        InventoryRepository,
+        OrchestratorEvents,
+        CommitNotifier,
+        TenantBootstrap,
+        UnitOfWork,
+        GateRegistry,
+        PromotionFlow,
+        PromotionWatchHub,
+        OrchestratorQueries,
+        CreateEnvironmentUseCase,
+        UpdateEnvironmentUseCase,
+        SetPromotionPathUseCase,
+        CreateComponentUseCase,
+        CreateReleaseUseCase,
+        RequestPromotionUseCase,
+        ApprovePromotionUseCase,
+        RejectPromotionUseCase,
+        CancelPromotionUseCase,
+        ReportDeploymentUseCase,
+        RollbackEnvironmentUseCase,
+        RegisterReleaseCandidatesUseCase,
+        IdempotencyPruner,
+        GrpcServer,
+      ],
+      exports: [GrpcServer, UnitOfWork, OrchestratorQueries],
+    };
+  }
+}
