@@ -8,7 +8,7 @@ export {
   type SignerConfig,
 } from './config/signer-config';
 export { signerMigrations } from './migrations';
-export { signSubject, AUTHORIZATION_HEADER, ERROR_HEADER } from './nats/sign-responder';
+export { signSubject, signBatchSubject, AUTHORIZATION_HEADER, ERROR_HEADER } from './nats/sign-responder';
 export { SIGN_SCOPE } from './http/sign.controller';
 export { SIGNER_ADMIN_SCOPE } from './http/keys.controller';
 export { chainProblemsAt, type ChainProblem } from './ca/x509';

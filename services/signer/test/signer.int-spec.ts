@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { chainProblemsAt } from '../src/ca/x509';
 import { signerConfigSchema } from '../src/config/signer-config';
-import { signSubject } from '../src/nats/sign-responder';
+import { signBatchSubject, signSubject } from '../src/nats/sign-responder';
 import { startSigner, type SignerHarness } from './signer-harness';
 
 const payload = Buffer.from(JSON.stringify({ hello: 'world' }));
@@ -115,6 +115,53 @@ describe('signer service', () => {
       [result.auditId],
     );
     expect(audit.rows[0]).toEqual({ transport: 'nats', client_id: 'attestor' });
+  });
+
+  test('batches: several payloads in one request (REST and NATS), each signed and audited; one bad item refuses all', async () => {
+    const token = await h.tokens.mint({ clientId: 'batcher' });
+    const payloads = [0, 1, 2].map((i) => Buffer.from(`payload ${i}`));
+    const requests = payloads.map((p) => ({
+      payloadType: 'text/plain',
+      payload: p.toString('base64'),
+      purpose: 'batch-test',
+    }));
+    const rest = await request(h.url)
+      .post('/api/v1/sign/batch')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ requests })
+      .expect(200);
+    expect(rest.body.results).toHaveLength(3);
+    for (const [i, result] of rest.body.results.entries()) {
+      const verified = await verifyEnvelope(result.envelope, [
+        { publicKey: new X509Certificate(result.certificateChain[0]).publicKey },
+      ]);
+      expect(verified.payload.equals(payloads[i]!)).toBe(true);
+    }
+    const hdrs = headers();
+    hdrs.set('Authorization', `Bearer ${token}`);
+    const reply = await nc.request(
+      signBatchSubject(h.nats.prefix),
+      Buffer.from(JSON.stringify({ requests })),
+      { timeout: 10_000, headers: hdrs },
+    );
+    const nats = JSON.parse(Buffer.from(reply.data).toString('utf8'));
+    expect(nats.ok).toBe(true);
+    expect(nats.results).toHaveLength(3);
+    const audit = await pg.query(
+      `SELECT count(*)::int AS n FROM "${h.schema.schema}".signer_audit WHERE client_id = 'batcher'`,
+    );
+    expect(audit.rows[0].n).toBe(6);
+    const bad = await request(h.url)
+      .post('/api/v1/sign/batch')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ requests: [requests[0], { ...requests[1], payload: '%%%' }] })
+      .expect(400);
+    expect(bad.body).toMatchObject({ code: 'INVALID_REQUEST', index: 1 });
+    await request(h.url)
+      .post('/api/v1/sign/batch')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ requests: [] })
+      .expect(400);
   });
 
   test('refuses a request without a token, or without the signer:sign scope (REST and NATS)', async () => {

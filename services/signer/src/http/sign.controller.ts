@@ -4,7 +4,7 @@ import { STELLA_CONFIG } from '@stella/platform';
 import { toHttpProblem } from '../common/problems';
 import { SIGNER_SIGN_USECASE } from '../common/tokens';
 import type { SignerConfig } from '../config/signer-config';
-import { toSignCommand } from '../signing/sign.command';
+import { toSignCommand, toSignCommands } from '../signing/sign.command';
 import type { SignResult, SignUseCase } from '../signing/sign.usecase';
 
 /** Scope that every signing request needs. Never rename: clients are granted it by name. */
@@ -28,6 +28,27 @@ export class SignController {
         caller,
         'http',
       );
+    } catch (error) {
+      throw toHttpProblem(error);
+    }
+  }
+
+  /** Up to 256 payloads in one request: `{ requests: [<sign request>...] }` -> `{ results: [...] }`. */
+  @Post('batch')
+  @HttpCode(200)
+  @Scopes(SIGN_SCOPE)
+  async signBatch(
+    @Body() body: unknown,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<{ results: SignResult[] }> {
+    try {
+      return {
+        results: await this.signUseCase.executeBatch(
+          toSignCommands(body, this.config.signerMaxPayloadBytes),
+          caller,
+          'http',
+        ),
+      };
     } catch (error) {
       throw toHttpProblem(error);
     }

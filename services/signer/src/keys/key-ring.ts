@@ -8,7 +8,14 @@ import {
 import { algorithmOf, publicKeyId } from '@stella/attest';
 import { withTransaction } from '@stella/db';
 import type { DataSource, EntityManager } from 'typeorm';
-import { chainProblemsAt, certificateSha256, issueCertificate, type DistinguishedName } from '../ca/x509';
+import { X509Certificate } from 'node:crypto';
+import {
+  chainProblemsAt,
+  certificateSha256,
+  issueCertificate,
+  type ChainProblem,
+  type DistinguishedName,
+} from '../ca/x509';
 import type { Clock } from '../common/clock';
 import { SignerError } from '../common/signer-error';
 import type { KeyEncryption } from '../crypto/key-encryption';
@@ -36,6 +43,14 @@ export interface Actor {
   id: string;
 }
 
+interface ChainInfo {
+  /** Instants (ms) between which both the key's and the CA's certificates are valid. */
+  validFrom: number;
+  validTo: number;
+  /** Problems other than time (issuer, signature, key mismatch): a valid chain has none. */
+  structuralProblems: ChainProblem[];
+}
+
 interface CachedKey {
   usable: UsableKey;
   checkedAt: number;
@@ -49,6 +64,7 @@ interface CachedKey {
 export class KeyRing {
   private ca: { record: CaRecord; privateKey: KeyObject; publicKey: KeyObject } | undefined;
   private readonly cache = new Map<string, CachedKey>();
+  private readonly chains = new Map<string, ChainInfo>();
   private active: { keyId: string; checkedAt: number } | undefined;
 
   constructor(
@@ -169,32 +185,55 @@ export class KeyRing {
         { keyId: id },
       );
     }
-    const now = this.clock.now();
-    const problems = chainProblemsAt(usable.certificateChain[0], usable.certificateChain[1], now);
-    if (problems.includes('EXPIRED')) {
+    // Time checks use the windows parsed once per key load: certificate parsing per signature
+    // would cost more than the signature itself.
+    const now = this.clock.now().getTime();
+    const { validFrom, validTo, structuralProblems } = this.chainInfo(usable);
+    if (structuralProblems.length > 0) {
+      throw new SignerError('KEY_MATERIAL_INVALID', `the certificate chain of signing key ${id} is invalid`, {
+        keyId: id,
+        problems: structuralProblems,
+      });
+    }
+    if (now > validTo) {
       throw new SignerError(
         'CERTIFICATE_EXPIRED',
-        `the certificate of signing key ${id} expired at ${record.notAfter.toISOString()}`,
+        `the certificate of signing key ${id} expired at ${new Date(validTo).toISOString()}`,
         {
           keyId: id,
-          notAfter: record.notAfter.toISOString(),
+          notAfter: new Date(validTo).toISOString(),
         },
       );
     }
-    if (problems.includes('NOT_YET_VALID')) {
+    if (now < validFrom) {
       throw new SignerError(
         'CERTIFICATE_NOT_YET_VALID',
         `the certificate of signing key ${id} is not valid yet`,
         { keyId: id },
       );
     }
-    if (problems.length > 0) {
-      throw new SignerError('KEY_MATERIAL_INVALID', `the certificate chain of signing key ${id} is invalid`, {
-        keyId: id,
-        problems,
-      });
-    }
     return usable;
+  }
+
+  /** Parses and checks a key's certificate chain once (certificates never change for a key id). */
+  private chainInfo(usable: UsableKey): ChainInfo {
+    const cached = this.chains.get(usable.record.keyId);
+    if (cached) return cached;
+    const [leafPem, rootPem] = usable.certificateChain;
+    const leaf = new X509Certificate(leafPem);
+    const root = new X509Certificate(rootPem);
+    const validFrom = Math.max(new Date(leaf.validFrom).getTime(), new Date(root.validFrom).getTime());
+    const validTo = Math.min(new Date(leaf.validTo).getTime(), new Date(root.validTo).getTime());
+    // Checked at the window's start, so only non-time problems remain.
+    const structuralProblems = chainProblemsAt(
+      leafPem,
+      rootPem,
+      new Date(validFrom),
+      createPublicKey(usable.privateKey),
+    ).filter((problem) => problem !== 'EXPIRED' && problem !== 'NOT_YET_VALID');
+    const info = { validFrom, validTo, structuralProblems };
+    this.chains.set(usable.record.keyId, info);
+    return info;
   }
 
   /** This replica changed key status: drop cached status now (other replicas notice within STATUS_CACHE_MS). */

@@ -3,12 +3,17 @@ import type { Logger } from '@stella/observability';
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { toWireError } from '../common/problems';
 import { SIGN_SCOPE } from '../http/sign.controller';
-import { toSignCommand } from '../signing/sign.command';
+import { toSignCommand, toSignCommands } from '../signing/sign.command';
 import type { SignUseCase } from '../signing/sign.usecase';
 
 /** `<prefix>.signer.sign`: never rename (callers address it by name). */
 export function signSubject(prefix: string): string {
   return `${prefix}.signer.sign`;
+}
+
+/** `<prefix>.signer.sign.batch`: `{ requests: [...] }` -> `{ ok: true, results: [...] }`. Never rename. */
+export function signBatchSubject(prefix: string): string {
+  return `${prefix}.signer.sign.batch`;
 }
 
 /** Replicas share requests through one queue group. */
@@ -29,7 +34,7 @@ function maxRequestBytes(maxPayloadBytes: number): number {
  * the reply is `{ ok: true, result }` or `{ ok: false, error: { code, message, status } }`.
  */
 export class SignResponder {
-  private subscription: Subscription | undefined;
+  private subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -42,14 +47,21 @@ export class SignResponder {
   ) {}
 
   start(): void {
-    this.subscription = this.nc.subscribe(signSubject(this.prefix), {
+    this.subscriptions = [
+      this.subscribe(signSubject(this.prefix), false),
+      this.subscribe(signBatchSubject(this.prefix), true),
+    ];
+  }
+
+  private subscribe(subject: string, batch: boolean): Subscription {
+    return this.nc.subscribe(subject, {
       queue: SIGN_QUEUE_GROUP,
       callback: (error, msg) => {
         if (error) {
-          this.logger.error({ err: error }, 'signing subscription failed');
+          this.logger.error({ err: error, subject }, 'signing subscription failed');
           return;
         }
-        const work = this.handle(msg).finally(() => this.inFlight.delete(work));
+        const work = this.handle(msg, batch).finally(() => this.inFlight.delete(work));
         this.inFlight.add(work);
       },
     });
@@ -57,17 +69,16 @@ export class SignResponder {
 
   /** Stops taking requests and waits for the ones running. */
   async stop(): Promise<void> {
-    if (this.subscription) {
-      this.subscription.unsubscribe();
-      this.subscription = undefined;
-    }
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.subscriptions = [];
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async handle(msg: Msg): Promise<void> {
+  private async handle(msg: Msg, batch: boolean): Promise<void> {
     if (!msg.reply) return; // a publish without a reply subject has nobody to answer
     try {
-      if (msg.data.length > maxRequestBytes(this.maxPayloadBytes)) {
+      // A batch is bounded by the NATS max payload (the server refuses larger messages).
+      if (!batch && msg.data.length > maxRequestBytes(this.maxPayloadBytes)) {
         this.replyError(msg, { code: 'PAYLOAD_TOO_LARGE', message: 'request too large', status: 413 });
         return;
       }
@@ -80,6 +91,15 @@ export class SignResponder {
         body = JSON.parse(Buffer.from(msg.data).toString('utf8'));
       } catch {
         this.replyError(msg, { code: 'INVALID_REQUEST', message: 'request body is not JSON', status: 400 });
+        return;
+      }
+      if (batch) {
+        const results = await this.signUseCase.executeBatch(
+          toSignCommands(body, this.maxPayloadBytes),
+          principal,
+          'nats',
+        );
+        msg.respond(Buffer.from(JSON.stringify({ ok: true, results })));
         return;
       }
       const result = await this.signUseCase.execute(

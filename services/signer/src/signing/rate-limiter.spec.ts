@@ -20,4 +20,13 @@ describe('TokenBucketLimiter', () => {
     const allowed = Array.from({ length: 8 }, () => limiter.take('c')).filter((wait) => wait === 0).length;
     expect(allowed).toBe(5);
   });
+
+  test('a batch is charged one token per signature', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter(10, 5, () => now);
+    expect(limiter.take('d', 4)).toBe(0);
+    expect(limiter.take('d', 4)).toBe(300);
+    now = 300;
+    expect(limiter.take('d', 4)).toBe(0);
+  });
 });

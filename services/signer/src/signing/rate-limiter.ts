@@ -25,19 +25,20 @@ export class TokenBucketLimiter {
     this.lastSweep = now();
   }
 
-  /** Takes one token; returns 0 when allowed, else the ms until a token is available. */
-  take(clientId: string): number {
+  /** Takes `cost` tokens; returns 0 when allowed, else the ms until enough are available. */
+  take(clientId: string, cost = 1): number {
     const now = this.now();
     this.sweep(now);
     const bucket = this.buckets.get(clientId) ?? { tokens: this.burst, updatedAt: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.updatedAt) * this.ratePerSec) / 1000);
     bucket.updatedAt = now;
     this.buckets.set(clientId, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= cost) {
+      bucket.tokens -= cost;
       return 0;
     }
-    return Math.ceil(((1 - bucket.tokens) * 1000) / this.ratePerSec);
+    // A cost above the burst can never be paid: the wait reported is for a full bucket.
+    return Math.ceil(((Math.min(cost, this.burst) - bucket.tokens) * 1000) / this.ratePerSec);
   }
 
   private sweep(now: number): void {

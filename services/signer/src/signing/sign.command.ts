@@ -21,6 +21,13 @@ export const signRequestSchema = z.strictObject({
 
 export type SignRequest = z.infer<typeof signRequestSchema>;
 
+/** Most requests one batch may carry; one token check and one audit group commit serve them all. */
+export const MAX_BATCH_SIZE = 256;
+
+export const signBatchRequestSchema = z.strictObject({
+  requests: z.array(z.unknown()).min(1).max(MAX_BATCH_SIZE),
+});
+
 export interface SignCommand {
   readonly payloadType: string;
   readonly payload: Buffer;
@@ -54,4 +61,27 @@ export function toSignCommand(input: unknown, maxPayloadBytes: number): SignComm
     purpose: parsed.data.purpose,
     ...(parsed.data.keyId === undefined ? {} : { keyId: parsed.data.keyId }),
   };
+}
+
+/** Validates a batch: every request must be valid, or none is signed. */
+export function toSignCommands(input: unknown, maxPayloadBytes: number): SignCommand[] {
+  const parsed = signBatchRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new SignerError('INVALID_REQUEST', 'invalid signing batch', {
+      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+  }
+  return parsed.data.requests.map((request, index) => {
+    try {
+      return toSignCommand(request, maxPayloadBytes);
+    } catch (error) {
+      if (error instanceof SignerError) {
+        throw new SignerError(error.code, `requests[${index}]: ${error.message}`, {
+          ...error.details,
+          index,
+        });
+      }
+      throw error;
+    }
+  });
 }

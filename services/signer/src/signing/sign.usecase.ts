@@ -4,7 +4,7 @@ import type { Principal } from '@stella/auth';
 import type { Clock } from '../common/clock';
 import { SignerError } from '../common/signer-error';
 import type { KeyRing } from '../keys/key-ring';
-import type { SignerAlgorithm } from '../keys/signer-key';
+import type { SignerAlgorithm, UsableKey } from '../keys/signer-key';
 import type { AuditWriter } from './audit-writer';
 import type { SignCommand } from './sign.command';
 import type { TokenBucketLimiter } from './rate-limiter';
@@ -34,42 +34,69 @@ export class SignUseCase {
   ) {}
 
   async execute(command: SignCommand, caller: Principal, transport: 'http' | 'nats'): Promise<SignResult> {
-    const waitMs = this.limiter.take(caller.clientId);
+    const [result] = await this.executeBatch([command], caller, transport);
+    return result!;
+  }
+
+  /** Signs several payloads for one caller: one rate-limit charge per signature, audited together. */
+  async executeBatch(
+    commands: readonly SignCommand[],
+    caller: Principal,
+    transport: 'http' | 'nats',
+  ): Promise<SignResult[]> {
+    const waitMs = this.limiter.take(caller.clientId, commands.length);
     if (waitMs > 0) {
       throw new SignerError('RATE_LIMITED', `client ${caller.clientId} exceeded its signing rate`, {
         retryAfterMs: waitMs,
       });
     }
-    const key = await this.keys.signingKey(command.keyId);
-    const pae = preAuthEncoding(command.payloadType, command.payload);
-    const signature = sign(key.record.algorithm === 'ed25519' ? null : 'sha256', pae, key.privateKey);
+    const keys = new Map<string | undefined, UsableKey>();
+    for (const command of commands) {
+      if (!keys.has(command.keyId)) keys.set(command.keyId, await this.keys.signingKey(command.keyId));
+    }
     const signedAt = this.clock.now();
-    const auditId = await this.audit.record({
-      signedAt,
-      keyId: key.record.keyId,
-      algorithm: key.record.algorithm,
-      tenantId: caller.tenant,
-      clientId: caller.clientId,
-      subject: caller.subject,
-      purpose: command.purpose,
-      payloadType: command.payloadType,
-      payloadSha256: sha256Hex(command.payload),
-      signatureSha256: sha256Hex(signature),
-      transport,
+    const signed = commands.map((command) => {
+      const key = keys.get(command.keyId)!;
+      const pae = preAuthEncoding(command.payloadType, command.payload);
+      return {
+        command,
+        key,
+        signature: sign(key.record.algorithm === 'ed25519' ? null : 'sha256', pae, key.privateKey),
+      };
     });
-    const sig = signature.toString('base64');
-    return {
-      keyId: key.record.keyId,
-      algorithm: key.record.algorithm,
-      signature: sig,
-      envelope: {
-        payload: command.payload.toString('base64'),
-        payloadType: command.payloadType,
-        signatures: [{ keyid: key.record.keyId, sig }],
-      },
-      certificateChain: [key.certificateChain[0], key.certificateChain[1]],
-      signedAt: signedAt.toISOString(),
-      auditId,
-    };
+    // Nothing leaves the signer before its audit rows committed.
+    const auditIds = await Promise.all(
+      signed.map(({ command, key, signature }) =>
+        this.audit.record({
+          signedAt,
+          keyId: key.record.keyId,
+          algorithm: key.record.algorithm,
+          tenantId: caller.tenant,
+          clientId: caller.clientId,
+          subject: caller.subject,
+          purpose: command.purpose,
+          payloadType: command.payloadType,
+          payloadSha256: sha256Hex(command.payload),
+          signatureSha256: sha256Hex(signature),
+          transport,
+        }),
+      ),
+    );
+    return signed.map(({ command, key, signature }, i) => {
+      const sig = signature.toString('base64');
+      return {
+        keyId: key.record.keyId,
+        algorithm: key.record.algorithm,
+        signature: sig,
+        envelope: {
+          payload: command.payload.toString('base64'),
+          payloadType: command.payloadType,
+          signatures: [{ keyid: key.record.keyId, sig }],
+        },
+        certificateChain: [key.certificateChain[0], key.certificateChain[1]],
+        signedAt: signedAt.toISOString(),
+        auditId: auditIds[i]!,
+      };
+    });
   }
 }
