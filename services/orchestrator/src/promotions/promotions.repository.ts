@@ -188,8 +188,18 @@ export class PromotionsRepository {
     };
   }
 
-  /** Locks the promotion row (FOR UPDATE) and reads everything its gates need, in one statement. */
+  /**
+   * Locks the promotion row (FOR UPDATE), then reads everything its gates need. Two statements on
+   * purpose: under READ COMMITTED a statement that waited for the lock still reads joined rows
+   * (approvals) from its own, older snapshot; the read after the lock sees what the previous
+   * holder committed, so concurrent approvals are all counted.
+   */
   async lock(m: EntityManager, tenant: TenantId, id: string, skipLocked = false): Promise<LockedPromotion | undefined> {
+    const locked = await query(m, `SELECT 1 FROM promotions WHERE tenant_id = $1 AND id = $2 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`, [
+      tenant,
+      id,
+    ]);
+    if (locked.length === 0) return undefined;
     const row = await queryOne<
       PromotionRow & {
         env_policy: unknown;
@@ -211,8 +221,7 @@ export class PromotionsRepository {
        FROM promotions p
        JOIN releases r ON r.tenant_id = p.tenant_id AND r.id = p.release_id
        JOIN environments e ON e.tenant_id = p.tenant_id AND e.name = p.environment
-       WHERE p.tenant_id = $1 AND p.id = $2
-       FOR UPDATE OF p${skipLocked ? ' SKIP LOCKED' : ''}`,
+       WHERE p.tenant_id = $1 AND p.id = $2`,
       [tenant, id],
     );
     if (!row) return undefined;
@@ -294,10 +303,11 @@ export class PromotionsRepository {
    * deployment is running there. Held until commit: deployment starts in one environment are serial.
    */
   async lockDeploymentSlot(m: EntityManager, tenant: TenantId, environment: string): Promise<{ busy: boolean }> {
+    await query(m, 'SELECT 1 FROM environments WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE', [tenant, environment]);
+    // A separate statement: it reads with a snapshot taken after the lock was granted.
     const row = await queryOne<{ busy: boolean }>(
       m,
-      `SELECT EXISTS (SELECT 1 FROM promotions WHERE tenant_id = $1 AND environment = $2 AND state = 'deploying') AS busy
-       FROM environments WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE`,
+      `SELECT EXISTS (SELECT 1 FROM promotions WHERE tenant_id = $1 AND environment = $2 AND state = 'deploying') AS busy`,
       [tenant, environment],
     );
     return { busy: row?.busy ?? false };
