@@ -25,6 +25,8 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
+  // Set here, not per project: Jest ignores testTimeout inside a project entry.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -35,7 +37,6 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services}/*/test/**/*.int-spec.ts'],
-      testTimeout: 60000,
       globalSetup: '<rootDir>/libs/testing/jest-global-setup.js',
     },
   ],

@@ -27,3 +27,4 @@ export {
   STELLA_OUTBOX_RELAY,
   type MessagingModuleOptions,
 } from './infra/messaging.module';
+export { runMigrateCommand, migrationConfigSchema } from './infra/migrate-command';

@@ -4,13 +4,13 @@ import pino from 'pino';
 import { baseServiceConfigSchema } from '@stella/config';
 import { buildEvent } from '@stella/contracts';
 import { createOutboxTables, defineStream, OutboxWriter, type Bus } from '@stella/bus';
-import { runMigrations, createDataSource } from '@stella/db';
 import {
   DatabaseModule,
   MessagingModule,
   STELLA_BUS,
   STELLA_DATA_SOURCE,
   createServiceApp,
+  runMigrateCommand,
   type ServiceApp,
 } from '@stella/platform';
 import {
@@ -104,14 +104,20 @@ describe('DatabaseModule + MessagingModule', () => {
   });
 
   it('provisions streams, reports postgres and nats ready, and relays outbox events to JetStream', async () => {
-    const migrator = createDataSource({
-      url: db.url,
-      schema: db.schema,
-      migrations: [CreateOutbox1700000000000],
-      applicationName: 'test-migrate',
-    });
-    expect(await runMigrations(migrator)).toEqual(['CreateOutbox1700000000000']);
-    await migrator.destroy();
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const code = await runMigrateCommand({
+        service: 'widgets',
+        migrations: [CreateOutbox1700000000000],
+        env: { STELLA_DATABASE_URL: db.url, STELLA_DATABASE_SCHEMA: db.schema },
+      });
+      expect(code).toBe(0);
+      expect(out.mock.calls.map(([line]) => String(line))).toContain(
+        `schema ${db.schema}: ran CreateOutbox1700000000000\n`,
+      );
+    } finally {
+      out.mockRestore();
+    }
 
     svc = await createServiceApp({
       service: 'widgets',
