@@ -67,10 +67,8 @@ function defaultVerifier(config: AttestorConfig): TokenVerifier {
   });
 }
 
-function defaultSignerTokens(config: AttestorConfig): TokenProvider {
-  if (config.attestorClientSecret === undefined) {
-    throw new Error('STELLA_ATTESTOR_CLIENT_SECRET (or _FILE) is required to obtain signer:sign tokens');
-  }
+function defaultSignerTokens(config: AttestorConfig): TokenProvider | null {
+  if (config.attestorClientSecret === undefined) return null;
   return new ServiceTokenClient({
     tokenUrl: `${authorityBase(config)}/oauth/token`,
     clientId: config.attestorClientId,
@@ -93,22 +91,31 @@ class AttestorRuntime implements OnApplicationBootstrap {
     @Inject(STELLA_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(STELLA_LOGGER) private readonly logger: Logger,
     @Inject(ATTESTOR_APPEND_QUEUE) private readonly queue: AppendQueue,
-    @Inject(AttestDecisionHandler) private readonly handler: AttestDecisionHandler,
+    @Inject(AttestDecisionHandler) private readonly handler: AttestDecisionHandler | null,
     private readonly lifecycle: Lifecycle,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.lifecycle.onShutdown('append-queue', () => this.queue.close());
     if (!this.config.attestorDecisionConsumer) return;
+    const handler = this.handler;
+    if (handler === null) {
+      // Decisions stay in the orchestrator's stream (the durable consumer starts from the first
+      // message once credentials are configured), so nothing is lost or dead-lettered meanwhile.
+      this.logger.warn(
+        'decision consumer not started: set STELLA_ATTESTOR_CLIENT_SECRET (client STELLA_ATTESTOR_CLIENT_ID with signer:sign) to attest decisions',
+      );
+      return;
+    }
     this.lifecycle.onShutdown('decision-consumer', async () => {
       this.stopped = true;
       if (this.retry) clearTimeout(this.retry);
       await this.consumer?.stop();
     });
-    await this.startConsumer();
+    await this.startConsumer(handler);
   }
 
-  private async startConsumer(): Promise<void> {
+  private async startConsumer(handler: AttestDecisionHandler): Promise<void> {
     if (this.stopped) return;
     try {
       this.consumer = await startConsumer({
@@ -117,7 +124,7 @@ class AttestorRuntime implements OnApplicationBootstrap {
         stream: ORCHESTRATOR_STREAM_REF,
         durable: DECISION_CONSUMER,
         filterSubject: 'orchestrator.decision.recorded',
-        handler: (event, manager) => this.handler.handle(event, manager),
+        handler: (event, manager) => handler.handle(event, manager),
         logger: this.logger.child({ component: 'decision-consumer' }),
       });
     } catch (error) {
@@ -129,7 +136,7 @@ class AttestorRuntime implements OnApplicationBootstrap {
       ))
         throw error;
       this.logger.warn({ err: error }, 'orchestrator stream not available yet; retrying');
-      this.retry = setTimeout(() => void this.startConsumer(), STREAM_RETRY_MS);
+      this.retry = setTimeout(() => void this.startConsumer(handler), STREAM_RETRY_MS);
       this.retry.unref();
     }
   }
@@ -231,14 +238,13 @@ export function createAttestorModule(options: AttestorModuleOptions = {}): Type<
       {
         provide: ATTESTOR_SIGNER_CLIENT,
         inject: [STELLA_CONFIG, STELLA_BUS],
-        useFactory: (config: AttestorConfig, bus: Bus): SignerClient =>
-          options.signerClient ??
-          new NatsSignerClient(
-            bus.nc,
-            config.natsPrefix,
-            options.signerTokens ?? defaultSignerTokens(config),
-            config.attestorSignerTimeoutMs,
-          ),
+        useFactory: (config: AttestorConfig, bus: Bus): SignerClient | null => {
+          if (options.signerClient) return options.signerClient;
+          const tokens = options.signerTokens ?? defaultSignerTokens(config);
+          return tokens === null
+            ? null
+            : new NatsSignerClient(bus.nc, config.natsPrefix, tokens, config.attestorSignerTimeoutMs);
+        },
       },
       {
         provide: AttestDecisionHandler,
@@ -250,12 +256,15 @@ export function createAttestorModule(options: AttestorModuleOptions = {}): Type<
           ATTESTOR_CLOCK,
         ],
         useFactory: (
-          signer: SignerClient,
+          signer: SignerClient | null,
           record: RecordAttestationUseCase,
           attestations: { repository: AttestationRepository },
           events: AttestorEvents,
           clock: Clock,
-        ) => new AttestDecisionHandler(signer, record, attestations.repository, events, clock),
+        ) =>
+          signer === null
+            ? null
+            : new AttestDecisionHandler(signer, record, attestations.repository, events, clock),
       },
       AttestorRuntime,
     ],
