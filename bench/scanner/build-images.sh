@@ -81,7 +81,9 @@ snapshot() {
     umoci tag --image "$LAYOUT:$parent" "$tag"
   fi
   umoci unpack --image "$LAYOUT:$tag" "$bundle" >/dev/null
-  rsync -aH --delete --exclude=/proc/ --exclude=/sys/ --exclude=/dev/ "$ROOTFS/" "$bundle/rootfs/"
+  # --modify-window: tar keeps whole seconds, so files unpacked from the parent differ from the rootfs
+  # by sub-second mtimes only; without it every recently written file would be copied into the new layer.
+  rsync -aH --delete --modify-window=1 --exclude=/proc/ --exclude=/sys/ --exclude=/dev/ "$ROOTFS/" "$bundle/rootfs/"
   umoci repack --image "$LAYOUT:$tag" "$bundle"
   umoci config --image "$LAYOUT:$tag" --config.cmd /bin/bash --author stella-bench --os linux --architecture amd64
   rm -rf "$bundle"

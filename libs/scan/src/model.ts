@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Bumped whenever per-layer analysis output changes meaning, so that cached analyses made by an
  * older scanner are ignored instead of silently mixing old and new cataloger behaviour.
  */
-export const ANALYZER_VERSION = 1;
+export const ANALYZER_VERSION = 2;
 
 // ---- what one layer contributes (cacheable by layer digest) ---------------------------------
 
@@ -101,6 +101,8 @@ export const artifactSchema = z.discriminatedUnion('kind', [
     version: z.string(),
     license: z.string().optional(),
     private: z.boolean().optional(),
+    /** An application's package.json outside node_modules. */
+    projectRoot: z.boolean().optional(),
   }),
   z.strictObject({
     kind: z.literal('npm-lockfile'),

@@ -265,6 +265,14 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
         break;
       }
       case 'npm-package': {
+        if (artifact.projectRoot) {
+          // A package.json outside node_modules is an application only where npm installed or locked
+          // its dependencies; elsewhere it is a fixture, a template or a build leftover.
+          const dir = posix.dirname(artifact.path);
+          const sibling = (name: string) => (dir === '.' ? name : `${dir}/${name}`);
+          if (!tree.hasDirectory(sibling('node_modules')) && !tree.exists(sibling('package-lock.json')))
+            break;
+        }
         const { namespace, name } = splitNpmName(artifact.name);
         add({
           kind: 'library',
@@ -275,7 +283,7 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
           purl: purl('npm', namespace, name, artifact.version),
           ...licenseFields(normalizeLicense(artifact.license)),
           location: { layerDigest: layerDigest(layer), path: `/${artifact.path}` },
-          properties: {},
+          properties: artifact.projectRoot ? { 'npm:projectRoot': 'true' } : {},
         });
         break;
       }

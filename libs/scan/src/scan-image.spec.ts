@@ -31,6 +31,8 @@ async function debianImage() {
   ]);
   const app = await buildTar([
     { name: 'app/node_modules/yauzl/package.json', content: fixture('yauzl.package.json') },
+    { name: 'app/package.json', content: '{"name":"the-app","version":"2.0.0","private":true}' },
+    { name: 'opt/template/package.json', content: '{"name":"template","version":"0.0.1"}' },
     {
       name: 'app/package-lock.json',
       content: JSON.stringify({
@@ -78,6 +80,9 @@ describe('scanImage', () => {
       '/srv/package-lock.json',
     ]);
     expect(purls).not.toContain('pkg:npm/gone@1.0.0');
+    // The application's own package.json counts (it has node_modules); a stray one does not.
+    expect(purls).toContain('pkg:npm/the-app@2.0.0');
+    expect(purls).not.toContain('pkg:npm/template@0.0.1');
     expect(result.image.os).toMatchObject({ id: 'debian', versionId: '12' });
     expect(result.image.created).toBe('2024-05-01T10:20:30.123456789Z');
     // OS packages are located in the layer that installed them, not the one that last rewrote the database.
@@ -92,7 +97,7 @@ describe('scanImage', () => {
     expect(result.stats).toMatchObject({
       layers: 4,
       layersFromCache: 0,
-      componentsByEcosystem: { deb: 4, npm: 2, pypi: 1, maven: 1 },
+      componentsByEcosystem: { deb: 4, npm: 3, pypi: 1, maven: 1 },
     });
   });
 

@@ -1,4 +1,4 @@
-import { parsePlatform, type Platform, type RegistryClient, type RegistryClientOptions } from '@stella/oci';
+import type { Platform, RegistryClient, RegistryClientOptions } from '@stella/oci';
 import type { LayerCache } from './cache';
 import { isCurrentAnalysis } from './cache';
 import { ScanError, isScanError } from './errors';
@@ -8,6 +8,7 @@ import type { LayerAnalysis, ScanResult } from './model';
 import { resolveComponents } from './resolve';
 import { DEFAULT_PLATFORM, type ImageSource } from './sources/image-source';
 import { parseImageSource } from './sources/parse-source';
+import { parsePlatform } from './sources/platform';
 
 export type ScanProgress =
   | { phase: 'opened'; layerCount: number; totalBytes?: number }

@@ -323,10 +323,12 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
         const release = parseOsRelease(text());
         return release ? [{ kind: 'os-release', path, release }] : [];
       }
-      case 'npm-package': {
+      case 'npm-package':
+      case 'npm-project': {
         const pkg = parsePackageJson(text());
         if (!pkg) return [];
         const artifact: Artifact = { kind: 'npm-package', path, name: pkg.name, version: pkg.version };
+        if (interest.kind === 'npm-project') artifact.projectRoot = true;
         if (pkg.license) artifact.license = pkg.license;
         if (pkg.private) artifact.private = true;
         return [artifact];

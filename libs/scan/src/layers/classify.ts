@@ -3,7 +3,7 @@ import { JAVA_ARCHIVE_PATTERN } from '../catalogers/java';
 /** What a cataloger wants from a file, decided from its path (and executable bit) alone. */
 export type Interest =
   | { kind: 'dpkg-status' | 'dpkg-files' | 'deb-copyright' | 'apk-installed' | 'rpmdb' | 'os-release' }
-  | { kind: 'npm-package' | 'npm-lockfile' | 'python-package' | 'dotnet-deps' }
+  | { kind: 'npm-package' | 'npm-project' | 'npm-lockfile' | 'python-package' | 'dotnet-deps' }
   | { kind: 'java-archive' }
   | { kind: 'go-binary' };
 
@@ -32,6 +32,9 @@ export function classifyPath(path: string, mode: number, size: number): Interest
     !path.includes('node_modules/')
   )
     return { kind: 'npm-lockfile' };
+  // An application's own package.json; kept at merge time only next to node_modules or a lockfile.
+  if ((path === 'package.json' || path.endsWith('/package.json')) && !path.includes('node_modules/'))
+    return { kind: 'npm-project' };
   if (PYTHON_METADATA.test(path)) return { kind: 'python-package' };
   if (path.endsWith('.deps.json')) return { kind: 'dotnet-deps' };
   if (JAVA_ARCHIVE_PATTERN.test(path)) return { kind: 'java-archive' };

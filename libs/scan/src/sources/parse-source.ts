@@ -3,7 +3,6 @@ import type { RegistryClient, RegistryClientOptions } from '@stella/oci';
 import { ScanError } from '../errors';
 import type { ImageSource } from './image-source';
 import { DockerArchiveSource, OciLayoutSource } from './local-archives';
-import { RegistrySource } from './registry-source';
 
 /**
  * `oci:<dir>[:<tag>]`, `oci-archive:<file>[:<tag>]`, `docker-archive:<file>[:<repo:tag>]`,
@@ -39,6 +38,8 @@ export function parseImageSource(
     return new OciLayoutSource(path, transport === 'oci' ? 'directory' : 'archive', selector);
   }
   const reference = input.startsWith('docker://') ? input.slice('docker://'.length) : input;
+  // Required here, not at the top: it loads the registry client's HTTP stack, which local scans never need.
+  const { RegistrySource } = require('./registry-source') as typeof import('./registry-source');
   return new RegistrySource(reference, registry);
 }
 

@@ -1,13 +1,12 @@
 import {
   RegistryClient,
-  formatPlatform,
   isOciError,
   parseReference,
-  platformMatches,
   type ImageReference,
   type Platform,
   type RegistryClientOptions,
 } from '@stella/oci';
+import { formatPlatform, platformMatches } from './platform';
 import { ScanError } from '../errors';
 import type { ScanLimits } from '../limits';
 import { DEFAULT_PLATFORM, imageConfigSchema, type ImageSource, type OpenedImage } from './image-source';
