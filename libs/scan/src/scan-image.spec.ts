@@ -30,7 +30,7 @@ async function debianImage() {
     { name: 'var/lib/dpkg/info/.wh.bash.list', content: '' },
   ]);
   const app = await buildTar([
-    { name: 'app/node_modules/yauzl/package.json', content: fixture('yauzl.package.json') },
+    { name: 'app/node_modules/yauzl.package.json.txt', content: fixture('yauzl.package.json.txt') },
     { name: 'app/package.json', content: '{"name":"the-app","version":"2.0.0","private":true}' },
     { name: 'opt/template/package.json', content: '{"name":"template","version":"0.0.1"}' },
     {
@@ -70,7 +70,7 @@ describe('scanImage', () => {
     );
     expect(purls).toEqual(
       expect.arrayContaining([
-        'pkg:npm/yauzl@' + JSON.parse(fixture('yauzl.package.json').toString()).version,
+        'pkg:npm/yauzl@' + JSON.parse(fixture('yauzl.package.json.txt').toString()).version,
         'pkg:pypi/pyyaml@6.0',
         'pkg:maven/org.slf4j/slf4j-nop@1.7.32',
       ]),
@@ -92,7 +92,7 @@ describe('scanImage', () => {
     const yauzl = result.components.find((c) => c.name === 'yauzl')!;
     expect(yauzl).toMatchObject({
       license: 'MIT',
-      location: { layerDigest: result.image.layers[2]!.diffId, path: '/app/node_modules/yauzl/package.json' },
+      location: { layerDigest: result.image.layers[2]!.diffId, path: '/app/node_modules/yauzl.package.json.txt' },
     });
     expect(result.stats).toMatchObject({
       layers: 4,
