@@ -30,7 +30,7 @@ async function debianImage() {
     { name: 'var/lib/dpkg/info/.wh.bash.list', content: '' },
   ]);
   const app = await buildTar([
-    { name: 'app/node_modules/yauzl.package.json.txt', content: fixture('yauzl.package.json.txt') },
+    { name: 'app/node_modules/yauzl/package.json', content: fixture('yauzl.package.json.txt') },
     { name: 'app/package.json', content: '{"name":"the-app","version":"2.0.0","private":true}' },
     { name: 'opt/template/package.json', content: '{"name":"template","version":"0.0.1"}' },
     {
@@ -92,7 +92,7 @@ describe('scanImage', () => {
     const yauzl = result.components.find((c) => c.name === 'yauzl')!;
     expect(yauzl).toMatchObject({
       license: 'MIT',
-      location: { layerDigest: result.image.layers[2]!.diffId, path: '/app/node_modules/yauzl.package.json.txt' },
+      location: { layerDigest: result.image.layers[2]!.diffId, path: '/app/node_modules/yauzl/package.json' },
     });
     expect(result.stats).toMatchObject({
       layers: 4,

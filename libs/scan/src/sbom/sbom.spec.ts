@@ -51,7 +51,7 @@ async function sampleResult(): Promise<ScanResult> {
     { name: 'usr/share/doc/libc6/copyright', content: fixture('libc6.copyright') },
   ]);
   const app = await buildTar([
-    { name: 'app/node_modules/yauzl.package.json.txt', content: fixture('yauzl.package.json.txt') },
+    { name: 'app/node_modules/yauzl/package.json', content: fixture('yauzl.package.json.txt') },
     {
       name: 'app/node_modules/@scope/odd/package.json',
       content: '{"name":"@scope/odd","version":"1.0.0","license":"SEE LICENSE IN LICENSE.txt"}',
