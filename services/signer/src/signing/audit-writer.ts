@@ -35,7 +35,7 @@ export class AuditWriter {
   private readonly table: string;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private flushing = 0;
+  private readonly flushes = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -62,11 +62,14 @@ export class AuditWriter {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.pending.length > 0) await this.flush();
+    while (this.pending.length > 0 || this.flushes.size > 0) {
+      if (this.pending.length > 0) void this.flush();
+      await Promise.allSettled([...this.flushes]);
+    }
   }
 
   private schedule(): void {
-    if (this.flushing >= MAX_CONCURRENT_FLUSHES) return; // a finishing flush reschedules
+    if (this.flushes.size >= MAX_CONCURRENT_FLUSHES) return; // a finishing flush reschedules
     if (this.pending.length >= this.batchMax) {
       void this.flush();
       return;
@@ -77,19 +80,19 @@ export class AuditWriter {
     }, this.flushMs);
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
     const batch = this.pending.splice(0, this.batchMax);
-    if (batch.length === 0) return;
-    this.flushing += 1;
-    try {
-      const ids = await this.insert(batch.map((p) => p.entry));
-      batch.forEach((p, i) => p.resolve(ids[i]!));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-    } finally {
-      this.flushing -= 1;
-      if (this.pending.length > 0) this.schedule();
-    }
+    if (batch.length === 0) return Promise.resolve();
+    const flush = this.insert(batch.map((p) => p.entry)).then(
+      (ids) => batch.forEach((p, i) => p.resolve(ids[i]!)),
+      (error: unknown) => batch.forEach((p) => p.reject(error)),
+    );
+    const tracked = flush.finally(() => {
+      this.flushes.delete(tracked);
+      if (this.pending.length > 0 && !this.closed) this.schedule();
+    });
+    this.flushes.add(tracked);
+    return tracked;
   }
 
   private insert(entries: readonly AuditEntry[]): Promise<string[]> {
