@@ -1,4 +1,9 @@
-import { SPDX } from '@cyclonedx/cyclonedx-library';
+import type { SPDX as SpdxIds } from '@cyclonedx/cyclonedx-library';
+
+// The SPDX licence list ships with the CycloneDX library; loaded when a licence is first looked up.
+let spdx: typeof SpdxIds | undefined;
+const SPDX = (): typeof SpdxIds =>
+  (spdx ??= (require('@cyclonedx/cyclonedx-library') as { SPDX: typeof SpdxIds }).SPDX);
 
 /**
  * Licence names as packages declare them (Debian DEP-5 short names, Python classifiers, rpm's
@@ -103,12 +108,12 @@ function lookupId(token: string): string | undefined {
   const alias = ALIASES[token.toLowerCase()];
   if (alias) return alias;
   if (token.startsWith('LicenseRef-')) return token;
-  const fixed = SPDX.fixupSpdxId(token);
+  const fixed = SPDX().fixupSpdxId(token);
   if (fixed) return fixed;
   // "GPL-2.0+" is deprecated SPDX for "GPL-2.0-or-later".
   if (token.endsWith('+')) {
-    const base = SPDX.fixupSpdxId(token.slice(0, -1));
-    if (base && SPDX.isSupportedSpdxId(`${base}-or-later`)) return `${base}-or-later`;
+    const base = SPDX().fixupSpdxId(token.slice(0, -1));
+    if (base && SPDX().isSupportedSpdxId(`${base}-or-later`)) return `${base}-or-later`;
     if (base) return `${base}+`;
   }
   return undefined;

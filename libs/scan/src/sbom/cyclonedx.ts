@@ -1,4 +1,4 @@
-import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import type * as CycloneDxLibrary from '@cyclonedx/cyclonedx-library';
 import { canonicalBytes } from '@stella/canonical';
 import type { ScannedComponent, ScanResult } from '../model';
 import {
@@ -15,7 +15,20 @@ export interface SbomOptions {
   includeFiles?: boolean;
 }
 
-const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
+// Loaded on first use (~120 ms): scans that only write SPDX never pay for it.
+let library: typeof CycloneDxLibrary | undefined;
+let serializer: CycloneDxLibrary.Serialize.JsonSerializer | undefined;
+function cyclonedx(): {
+  Enums: typeof CycloneDxLibrary.Enums;
+  Models: typeof CycloneDxLibrary.Models;
+  serializer: CycloneDxLibrary.Serialize.JsonSerializer;
+} {
+  library ??= require('@cyclonedx/cyclonedx-library') as typeof CycloneDxLibrary;
+  serializer ??= new library.Serialize.JsonSerializer(
+    new library.Serialize.JSON.Normalize.Factory(library.Spec.Spec1dot6),
+  );
+  return { Enums: library.Enums, Models: library.Models, serializer };
+}
 
 /**
  * CycloneDX 1.6 JSON of a scan, as RFC 8785 canonical bytes: the serial number derives from the
@@ -23,6 +36,7 @@ const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Fac
  * the same bytes.
  */
 export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buffer {
+  const { Enums, Models, serializer } = cyclonedx();
   const identity = imageIdentity(result);
   const image = new Models.Component(
     Enums.ComponentType.Container,
@@ -75,7 +89,7 @@ export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buff
     image.dependencies.add(os.bomRef);
   }
 
-  const byId = new Map<string, Models.Component>();
+  const byId = new Map<string, CycloneDxLibrary.Models.Component>();
   for (const component of result.components) {
     const model = toModel(component);
     byId.set(component.id, model);
@@ -112,7 +126,8 @@ export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buff
   return canonicalBytes(json);
 }
 
-function toModel(component: ScannedComponent): Models.Component {
+function toModel(component: ScannedComponent): CycloneDxLibrary.Models.Component {
+  const { Enums, Models } = cyclonedx();
   const type =
     component.kind === 'application' ? Enums.ComponentType.Application : Enums.ComponentType.Library;
   const model = new Models.Component(type, component.name, {
