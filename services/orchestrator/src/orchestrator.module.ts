@@ -3,6 +3,7 @@ import { AuthModule, createJwksTokenVerifier, type TokenVerifier } from '@stella
 import { registryClientOptionsFromConfig } from '@stella/oci';
 import { DatabaseModule, Lifecycle, MessagingModule, STELLA_CONFIG } from '@stella/platform';
 import { AuditController } from './audit/audit.controller';
+import { AuditChainer } from './audit/audit-chainer';
 import { AuditLogRepository } from './audit/audit-log.repository';
 import { systemClock, type Clock } from './common/clock';
 import { uuidV7Ids } from './common/ids';
@@ -32,6 +33,7 @@ import { FreezeWindowGate } from './promotions/gates/freeze-window.gate';
 import type { Gate } from './promotions/gates/gate';
 import { GateRegistry } from './promotions/gates/gate-registry';
 import { PreviousEnvironmentGate } from './promotions/gates/previous-environment.gate';
+import { DeploymentDispatcher } from './promotions/deployment-dispatcher';
 import { PromotionFlow } from './promotions/promotion-flow';
 import { PromotionWatchHub } from './promotions/promotion-watch';
 import { PromotionsController } from './promotions/promotions.controller';
@@ -111,6 +113,7 @@ export class OrchestratorModule {
       providers: [
         ...ports,
         AuditLogRepository,
+        AuditChainer,
         EnvironmentsRepository,
         ComponentsRepository,
         ReleasesRepository,
@@ -124,6 +127,7 @@ export class OrchestratorModule {
         GateRegistry,
         PromotionFlow,
         PromotionWatchHub,
+        DeploymentDispatcher,
         OrchestratorQueries,
         CreateEnvironmentUseCase,
         UpdateEnvironmentUseCase,

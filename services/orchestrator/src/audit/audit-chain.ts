@@ -3,8 +3,7 @@ import { canonicalize, digestOf, sha256Digest, type Sha256Digest } from '@stella
 /**
  * The audit chain of a tenant: entry n carries the hash of entry n-1, so changing, removing or
  * reordering any entry breaks every hash after it. Pure functions: the service, the verify
- * endpoint and offline tools (verify-audit-cli) share them. The SQL append computes the same hash
- * (audit-log.repository.ts); a unit test holds both to this definition.
+ * endpoint, the chainer (audit-chainer.ts) and offline tools (verify-audit-cli) share them.
  *
  *   entryHash = sha256("stella-audit-v1\n" + tenant + "\n" + seq + "\n" + prevHash + "\n" + contentDigest)
  *   contentDigest = sha256(content), content = RFC 8785 canonical JSON of the entry

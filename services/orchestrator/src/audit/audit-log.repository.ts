@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { TenantId } from '../common/tenancy';
-import { iso, query, queryOne } from '../persistence/sql';
-import { AUDIT_HASH_DOMAIN, AuditChainVerifier, auditContent, type AuditEntryContent, type AuditRow, type AuditVerification } from './audit-chain';
+import { iso, query } from '../persistence/sql';
+import { AuditChainVerifier, auditContent, type AuditEntryContent, type AuditRow, type AuditVerification } from './audit-chain';
 
 export interface AuditEntryView {
   seq: number;
@@ -32,9 +32,9 @@ interface AuditRowRecord {
 const VERIFY_BATCH = 2000;
 
 /**
- * The hash-chained audit log. An append is ONE statement that locks the tenant's chain head,
- * chains the new entries in SQL and moves the head: call it as the last statement before commit,
- * so the head lock is held for one round trip plus the commit.
+ * The hash-chained audit log. A change appends its entries to `audit_pending` in its own
+ * transaction (one statement, no lock); the AuditChainer chains them into `audit_log` in batches.
+ * Readers (list, verify) flush the chainer first, so they see every committed change.
  */
 @Injectable()
 export class AuditLogRepository {
@@ -49,51 +49,22 @@ export class AuditLogRepository {
     }
     await query(
       manager,
-      `WITH RECURSIVE head AS (
-         SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE
-       ), input AS (
-         SELECT t.content, t.content_digest, t.ord, t.action, t.subject_type, t.subject_id, t.actor, t.at
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
-           WITH ORDINALITY AS t(content, content_digest, action, subject_type, subject_id, actor, at, ord)
-       ), chain AS (
-         SELECT 0::bigint AS ord, h.last_seq AS seq, NULL::text AS prev_hash, h.last_hash AS entry_hash,
-                NULL::text AS content, NULL::text AS content_digest
-         FROM head h
-         UNION ALL
-         SELECT i.ord, c.seq + 1, c.entry_hash,
-                'sha256:' || encode(sha256(convert_to(
-                  $9 || chr(10) || $1 || chr(10) || (c.seq + 1)::text || chr(10) || c.entry_hash || chr(10) || i.content_digest,
-                  'UTF8')), 'hex'),
-                i.content, i.content_digest
-         FROM chain c JOIN input i ON i.ord = c.ord + 1
-       ), inserted AS (
-         INSERT INTO audit_log (tenant_id, seq, occurred_at, action, subject_type, subject_id, actor,
-                                content, content_digest, prev_hash, entry_hash)
-         SELECT $1, c.seq, i.at, i.action, i.subject_type, i.subject_id, i.actor,
-                c.content, c.content_digest, c.prev_hash, c.entry_hash
-         FROM chain c JOIN input i ON i.ord = c.ord
-         WHERE c.ord > 0
-         RETURNING seq
-       )
-       UPDATE audit_heads SET last_seq = l.seq, last_hash = l.entry_hash
-       FROM (SELECT seq, entry_hash FROM chain ORDER BY ord DESC LIMIT 1) l
-       WHERE tenant_id = $1 AND (SELECT count(*) FROM inserted) = $10
-       RETURNING last_seq`,
+      `INSERT INTO audit_pending (tenant_id, occurred_at, action, subject_type, subject_id, actor, content, content_digest)
+       SELECT $1, t.at, t.action, t.subject_type, t.subject_id, t.actor, t.content, t.content_digest
+       FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         WITH ORDINALITY AS t(at, action, subject_type, subject_id, actor, content, content_digest, ord)
+       ORDER BY t.ord`,
       [
         tenant,
-        contents,
-        digests,
+        entries.map((e) => e.at),
         entries.map((e) => e.action),
         entries.map((e) => e.subject.type),
         entries.map((e) => e.subject.id),
         entries.map((e) => e.actor),
-        entries.map((e) => e.at),
-        AUDIT_HASH_DOMAIN,
-        entries.length,
+        contents,
+        digests,
       ],
-    ).then((rows) => {
-      if (rows.length !== 1) throw new Error(`audit chain head of tenant ${tenant} is missing`);
-    });
+    );
   }
 
   async list(manager: EntityManager, tenant: TenantId, afterSeq: number, limit: number): Promise<AuditEntryView[]> {
@@ -162,13 +133,4 @@ function toAuditRow(row: AuditRowRecord): AuditRow {
     prevHash: row.prev_hash,
     entryHash: row.entry_hash,
   };
-}
-
-export async function auditHead(manager: EntityManager, tenant: TenantId): Promise<{ lastSeq: number; lastHash: string } | undefined> {
-  const row = await queryOne<{ last_seq: string; last_hash: string }>(
-    manager,
-    'SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = $1',
-    [tenant],
-  );
-  return row ? { lastSeq: Number(row.last_seq), lastHash: row.last_hash } : undefined;
 }

@@ -1,10 +1,19 @@
 import { Injectable } from '@nestjs/common';
 
-export type CommitListener = (change: { tenant: string; promotionIds: readonly string[] }) => void;
+export interface CommittedChange {
+  tenant: string;
+  promotionIds: readonly string[];
+  /** Environments with an approved promotion waiting for the deployment slot. */
+  queuedEnvironments: readonly string[];
+  /** The change wrote audit entries (the chainer has work). */
+  audited: boolean;
+}
+
+export type CommitListener = (change: CommittedChange) => void;
 
 /**
- * Tells in-process listeners (WatchPromotion streams) that promotions changed, right after the
- * transaction committed. Other replicas learn the same from JetStream.
+ * Tells in-process listeners what a transaction changed, right after it committed: WatchPromotion
+ * streams, the deployment dispatcher, the audit chainer. Other replicas learn from JetStream and polls.
  */
 @Injectable()
 export class CommitNotifier {
@@ -15,8 +24,7 @@ export class CommitNotifier {
     return () => this.listeners.delete(listener);
   }
 
-  committed(tenant: string, promotionIds: readonly string[]): void {
-    if (promotionIds.length === 0) return;
-    for (const listener of this.listeners) listener({ tenant, promotionIds });
+  committed(change: CommittedChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 }

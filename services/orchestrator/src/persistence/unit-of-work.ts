@@ -46,6 +46,8 @@ export class Tx {
   readonly events: AnyCloudEvent[] = [];
   readonly audit: AuditEntryContent[] = [];
   readonly touchedPromotions = new Set<string>();
+  /** Environments whose deployment slot was busy (locked) when a promotion was approved. */
+  readonly queuedEnvironments = new Set<string>();
 
   constructor(
     readonly manager: EntityManager,
@@ -67,8 +69,8 @@ class IdempotentReplay extends Error {}
 
 /**
  * Runs a use case as one transaction: the use case's writes, then its events (outbox, one
- * statement), then its audit entries (one statement; it locks the chain head, so it comes last),
- * then commit. Serialization failures and deadlocks re-run the whole use case.
+ * statement) and audit entries (audit_pending, one statement), then commit. Serialization
+ * failures and deadlocks re-run the whole use case. Listeners hear about the change after commit.
  */
 @Injectable()
 export class UnitOfWork {
@@ -88,13 +90,13 @@ export class UnitOfWork {
   /** A change that either commits or throws (an OrchestratorError refusal rolls everything back). */
   async run<T>(tenant: TenantId, work: (tx: Tx) => Promise<T>): Promise<T> {
     await this.tenants.ensure(tenant);
-    const { value, touched } = await withTransaction(this.dataSource, async (manager) => {
+    const { value, tx } = await withTransaction(this.dataSource, async (manager) => {
       const tx = new Tx(manager, tenant, this.clock.now());
       const value = await work(tx);
       await this.finish(tx);
-      return { value, touched: [...tx.touchedPromotions] };
+      return { value, tx };
     });
-    this.notifier.committed(tenant, touched);
+    this.committed(tx);
     return value;
   }
 
@@ -112,7 +114,7 @@ export class UnitOfWork {
     if (!idempotency) return { outcome: await this.run(tenant, work), replayed: false };
     await this.tenants.ensure(tenant);
     try {
-      const { outcome, touched } = await withTransaction(this.dataSource, async (manager) => {
+      const { outcome, tx: committed } = await withTransaction(this.dataSource, async (manager) => {
         const tx = new Tx(manager, tenant, this.clock.now());
         const outcome = await work(tx);
         const claimed = await query(
@@ -123,9 +125,9 @@ export class UnitOfWork {
         );
         if (claimed.length === 0) throw new IdempotentReplay();
         await this.finish(tx);
-        return { outcome, touched: [...tx.touchedPromotions] };
+        return { outcome, tx };
       });
-      this.notifier.committed(tenant, touched);
+      this.committed(committed);
       return { outcome, replayed: false };
     } catch (error) {
       // A refusal or a constraint hit may just mean the original already did the work.
@@ -152,6 +154,15 @@ export class UnitOfWork {
       );
     }
     return JSON.parse(row.response) as Outcome<T>;
+  }
+
+  private committed(tx: Tx): void {
+    this.notifier.committed({
+      tenant: tx.tenant,
+      promotionIds: [...tx.touchedPromotions],
+      queuedEnvironments: [...tx.queuedEnvironments],
+      audited: tx.audit.length > 0,
+    });
   }
 
   private async finish(tx: Tx): Promise<void> {

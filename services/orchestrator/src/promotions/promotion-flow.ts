@@ -177,19 +177,26 @@ export class PromotionFlow {
   }
 
   /**
-   * approved -> deploying when the environment has no deployment running (its slot row is locked
-   * until commit). on-approval environments record the deployment at once (-> deployed).
+   * approved -> deploying when the environment has no deployment running; on-approval
+   * environments record the deployment at once (-> deployed). The slot lock is only tried: when
+   * another transaction holds it, the promotion stays approved (queued) and the dispatcher starts
+   * it after commit, so approvals never wait on each other's commits.
    */
-  async startDeployment(tx: Tx, change: PromotionChange, environment: EnvironmentFacts, actor: Actor): Promise<void> {
+  async startDeployment(tx: Tx, change: PromotionChange, environment: EnvironmentFacts, actor: Actor, wait = false): Promise<boolean> {
     const at = tx.now.toISOString();
-    const { busy } = await this.promotions.lockDeploymentSlot(tx.manager, tx.tenant, environment.name);
+    const slot = await this.promotions.lockDeploymentSlot(tx.manager, tx.tenant, environment.name, !wait);
+    if (slot.locked) {
+      tx.queuedEnvironments.add(environment.name);
+      return false;
+    }
     if (environment.policy.deployment.mode === 'on-approval') {
       this.transition(tx, change, 'deploying', ORCHESTRATOR_ACTOR, at, 'deployment recorded on approval');
       await this.recordDeployed(tx, change, ORCHESTRATOR_ACTOR, 'recorded on approval (no deployer)');
-      return;
+      return true;
     }
-    if (busy) return; // queued: started when the running deployment ends
+    if (slot.busy) return false; // queued: started when the running deployment ends
     this.transition(tx, change, 'deploying', actor, at, 'deployment slot acquired');
+    return true;
   }
 
   /** deploying -> deployed, and the inventory now says the release runs there. */

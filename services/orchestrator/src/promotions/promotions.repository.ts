@@ -299,18 +299,40 @@ export class PromotionsRepository {
   }
 
   /**
-   * Takes the environment's deployment slot lock (its row, FOR NO KEY UPDATE) and says whether a
-   * deployment is running there. Held until commit: deployment starts in one environment are serial.
+   * Takes the environment's deployment slot lock (its row, FOR NO KEY UPDATE, held until commit)
+   * and says whether a deployment is running there. With `skipLocked`, answers `locked` instead of
+   * waiting when another transaction holds it: the caller queues its promotion rather than
+   * serializing on the slot (the dispatcher starts it after commit).
    */
-  async lockDeploymentSlot(m: EntityManager, tenant: TenantId, environment: string): Promise<{ busy: boolean }> {
-    await query(m, 'SELECT 1 FROM environments WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE', [tenant, environment]);
+  async lockDeploymentSlot(
+    m: EntityManager,
+    tenant: TenantId,
+    environment: string,
+    skipLocked = false,
+  ): Promise<{ locked: boolean; busy: boolean }> {
+    const got = await query(
+      m,
+      `SELECT 1 FROM environments WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+      [tenant, environment],
+    );
+    if (got.length === 0) return { locked: true, busy: true };
     // A separate statement: it reads with a snapshot taken after the lock was granted.
     const row = await queryOne<{ busy: boolean }>(
       m,
       `SELECT EXISTS (SELECT 1 FROM promotions WHERE tenant_id = $1 AND environment = $2 AND state = 'deploying') AS busy`,
       [tenant, environment],
     );
-    return { busy: row?.busy ?? false };
+    return { locked: false, busy: row?.busy ?? false };
+  }
+
+  /** Tenants and environments with approved promotions waiting for their slot (the dispatcher's sweep). */
+  async queuedEnvironments(m: EntityManager, limit: number): Promise<Array<{ tenant: string; environment: string }>> {
+    const rows = await query<{ tenant_id: string; environment: string }>(
+      m,
+      `SELECT DISTINCT tenant_id, environment FROM promotions WHERE state = 'approved' LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ tenant: r.tenant_id, environment: r.environment }));
   }
 
   /** The oldest approved promotion waiting for the environment's slot (skipping rows being changed). */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STELLA_CONFIG } from '@stella/platform';
 import { z } from 'zod';
 import type { AuditVerification } from '../audit/audit-chain';
+import { AuditChainer } from '../audit/audit-chainer';
 import { AuditLogRepository, type AuditEntryView } from '../audit/audit-log.repository';
 import { parseCommand } from '../common/command';
 import { OrchestratorError } from '../common/errors';
@@ -42,6 +43,7 @@ export class OrchestratorQueries {
     private readonly decisions: DecisionsRepository,
     private readonly inventory: InventoryRepository,
     private readonly audit: AuditLogRepository,
+    private readonly chainer: AuditChainer,
     @Inject(STELLA_CONFIG) private readonly config: OrchestratorConfig,
   ) {}
 
@@ -160,12 +162,16 @@ export class OrchestratorQueries {
         errors: [{ path: 'afterSeq', message: 'non-negative integer' }],
       });
     }
-    const items = await this.audit.list(await this.m(tenant), tenant, filter.afterSeq ?? 0, limit);
+    const m = await this.m(tenant);
+    await this.chainer.flush(tenant);
+    const items = await this.audit.list(m, tenant, filter.afterSeq ?? 0, limit);
     const last = items[items.length - 1];
     return { items, ...(items.length === limit && last ? { nextCursor: String(last.seq) } : {}) };
   }
 
   async verifyAudit(tenant: TenantId): Promise<AuditVerification> {
-    return this.audit.verify(await this.m(tenant), tenant);
+    const m = await this.m(tenant);
+    await this.chainer.flush(tenant);
+    return this.audit.verify(m, tenant);
   }
 }

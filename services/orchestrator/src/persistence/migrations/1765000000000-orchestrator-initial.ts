@@ -19,7 +19,7 @@ export class OrchestratorInitial1765000000000 implements MigrationInterface {
         tenant_id text PRIMARY KEY,
         created_at timestamptz NOT NULL
       )`);
-    // Head of each tenant's audit chain: appends lock this row, so the chain is strictly ordered.
+    // Head of each tenant's audit chain: the chainer locks it, so the chain is strictly ordered.
     await q.query(`
       CREATE TABLE audit_heads (
         tenant_id text PRIMARY KEY REFERENCES tenants,
@@ -40,6 +40,20 @@ export class OrchestratorInitial1765000000000 implements MigrationInterface {
         prev_hash text NOT NULL,
         entry_hash text NOT NULL,
         PRIMARY KEY (tenant_id, seq)
+      )`);
+    // Entries wait here (written in the transaction of their change, no lock) until the chainer
+    // appends them to audit_log in batches: chaining never serializes the changes themselves.
+    await q.query(`
+      CREATE TABLE audit_pending (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant_id text NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        action text NOT NULL,
+        subject_type text NOT NULL,
+        subject_id text NOT NULL,
+        actor text NOT NULL,
+        content text NOT NULL,
+        content_digest text NOT NULL
       )`);
     await q.query(`
       CREATE TABLE promotion_paths (
@@ -241,6 +255,7 @@ export class OrchestratorInitial1765000000000 implements MigrationInterface {
       'components',
       'environments',
       'promotion_paths',
+      'audit_pending',
       'audit_log',
       'audit_heads',
       'tenants',

@@ -49,13 +49,12 @@ export class ReportDeploymentUseCase {
   }
 
   private async startNextQueued(tx: Tx, environment: string, actor: Actor): Promise<void> {
-    await this.promotions.lockDeploymentSlot(tx.manager, tx.tenant, environment);
     const next = await this.promotions.nextQueued(tx.manager, tx.tenant, environment);
     if (!next) return;
     const queued = await this.promotions.lock(tx.manager, tx.tenant, next);
     if (!queued) return;
     const change = new PromotionChange(queued.promotion, false);
-    await this.flow.startDeployment(tx, change, queued.environment, actor);
+    await this.flow.startDeployment(tx, change, queued.environment, actor, true);
     await this.flow.save(tx, change);
   }
 }
