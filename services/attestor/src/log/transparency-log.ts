@@ -7,8 +7,12 @@ import {
   loadTreeState,
   resolvePlan,
   signCheckpoint,
+  frontierIds,
+  type NodeReader,
   type NoteSigner,
   type ProofElementPlan,
+  type StoredNode,
+  type TreeState,
 } from '@stella/tlog';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AttestorError } from '../common/attestor-error';
@@ -50,6 +54,7 @@ export interface StoredEntry {
  */
 export class TransparencyLog {
   private readonly s: string;
+  private lastState: { state: TreeState; root: Buffer } | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -88,32 +93,40 @@ export class TransparencyLog {
     const current = await this.latestCheckpointRow(manager);
     const size = current === undefined ? 0 : Number(current.tree_size);
     if (current !== undefined && entries.length === 0) return [];
-    const store = new PgNodeStore(manager, this.schema);
-    const state = await loadTreeState(store, size);
+    const state = await this.stateAt(manager, size, current?.root_hash);
     const hashes = entries.map((entry) => leafHash(entry.data));
     const result = appendLeaves(state, hashes);
     const now = this.clock.now();
-    if (entries.length > 0) {
-      await manager.query(
-        `INSERT INTO ${this.s}.tlog_leaves (leaf_index, leaf_hash, data, content_type, created_at)
-         SELECT i, h, d, c, $5 FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[]) AS t(i, h, d, c)`,
-        [
-          entries.map((_, i) => size + i),
-          hashes,
-          entries.map((e) => e.data),
-          entries.map((e) => e.contentType),
-          now,
-        ],
-      );
-      await store.writeNodes(result.nodes);
-    }
     const checkpoint = this.sign(result.state.size, result.root);
+    // Leaves, nodes and checkpoint in one statement: one round trip while the append lock is held.
     await manager.query(
-      `INSERT INTO ${this.s}.tlog_checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4)`,
-      [checkpoint.size, checkpoint.rootHash, checkpoint.note, now],
+      `WITH leaves AS (
+         INSERT INTO ${this.s}.tlog_leaves (leaf_index, leaf_hash, data, content_type, created_at)
+         SELECT i, h, d, c, $5 FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[]) AS t(i, h, d, c)
+       ), nodes AS (
+         INSERT INTO ${this.s}.tlog_nodes (level, node_index, hash)
+         SELECT * FROM unnest($6::smallint[], $7::bigint[], $8::bytea[])
+       )
+       INSERT INTO ${this.s}.tlog_checkpoints (tree_size, root_hash, note, created_at) VALUES ($9, $10, $11, $5)`,
+      [
+        entries.map((_, i) => size + i),
+        hashes,
+        entries.map((e) => e.data),
+        entries.map((e) => e.contentType),
+        now,
+        result.nodes.map((n) => n.level),
+        result.nodes.map((n) => n.index),
+        result.nodes.map((n) => n.hash),
+        checkpoint.size,
+        checkpoint.rootHash,
+        checkpoint.note,
+      ],
     );
+    this.lastState = { state: result.state, root: result.root };
+    // Every node a proof of a new leaf needs is either new or in the old frontier (a complete
+    // subtree left of the batch whose parent is incomplete is one of the frontier's subtrees).
     const proofs = await this.proofsFor(
-      store,
+      batchNodeReader(state, result.nodes),
       entries.map((_, i) => inclusionProofPlan(size + i, checkpoint.size)),
     );
     return entries.map((_, i) => ({
@@ -122,6 +135,16 @@ export class TransparencyLog {
       checkpoint,
       inclusionProof: proofs[i]!,
     }));
+  }
+
+  /**
+   * The frontier at `size`: the one this replica computed last when it describes the same tree
+   * (same size and root, whether or not that transaction committed), else read from the nodes.
+   */
+  private async stateAt(manager: EntityManager, size: number, root: Buffer | undefined): Promise<TreeState> {
+    const last = this.lastState;
+    if (last && last.state.size === size && root !== undefined && last.root.equals(root)) return last.state;
+    return loadTreeState(new PgNodeStore(manager, this.schema), size);
   }
 
   async append(entries: readonly LogEntryInput[]): Promise<AppendedEntry[]> {
@@ -200,7 +223,7 @@ export class TransparencyLog {
 
   /** Resolves several proofs with a single node query. */
   private async proofsFor(
-    store: PgNodeStore,
+    store: NodeReader,
     plans: readonly (readonly ProofElementPlan[])[],
   ): Promise<Buffer[][]> {
     const flat = await resolvePlan(store, plans.flat());
@@ -231,4 +254,12 @@ export class TransparencyLog {
     );
     return rows[0];
   }
+}
+
+/** Serves the nodes of one append from memory: the old frontier plus every node the batch completed. */
+function batchNodeReader(before: TreeState, created: readonly StoredNode[]): NodeReader {
+  const nodes = new Map<string, Uint8Array>();
+  frontierIds(before.size).forEach((id, i) => nodes.set(`${id.level}/${id.index}`, before.frontier[i]!));
+  for (const node of created) nodes.set(`${node.level}/${node.index}`, node.hash);
+  return { readNodes: (ids) => Promise.resolve(ids.map((id) => nodes.get(`${id.level}/${id.index}`))) };
 }
