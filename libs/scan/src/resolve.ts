@@ -379,6 +379,17 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
         }
         break;
       }
+      case 'go-mod': {
+        const location = { layerDigest: layerDigest(layer), path: `/${artifact.path}` };
+        for (const requirement of artifact.requirements)
+          addGo(
+            requirement.path,
+            requirement.version,
+            location,
+            requirement.indirect ? { 'go:indirect': 'true' } : {},
+          );
+        break;
+      }
       case 'dotnet-deps':
         for (const pkg of artifact.packages)
           add({

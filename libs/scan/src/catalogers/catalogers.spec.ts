@@ -15,6 +15,7 @@ import { parseApkInstalled } from './apk';
 import { parseDepsJson } from './dotnet';
 import { dpkgPackageFromListPath, parseDebianCopyright, parseDpkgFileList, parseDpkgStatus } from './dpkg';
 import { GoBuildInfoScanner, parseModInfo } from './go-buildinfo';
+import { parseGoMod } from './go-mod';
 import { coordinatesFromFileName, parseJavaArchive } from './java';
 import { parsePackageJson, parsePackageLock } from './npm';
 import { parseOsRelease } from './os-release';
@@ -442,5 +443,33 @@ const hasRpmbuild = existsSync('/usr/bin/rpmbuild') && existsSync('/usr/bin/rpm'
         files: ['usr/share/stella-hello/readme.txt'],
       },
     ]);
+  });
+});
+
+describe('go.mod', () => {
+  it('reads the requirements of the Go 1.19 toolchain’s real cmd/go.mod', () => {
+    const { module, requirements } = parseGoMod(fixture('go-1.19-cmd.go.mod.txt').toString());
+    expect(module).toBe('cmd');
+    expect(requirements).toContainEqual({
+      path: 'golang.org/x/mod',
+      version: 'v0.6.0-dev.0.20220419223038-86c51ed26bb4',
+    });
+    expect(requirements).toContainEqual({
+      path: 'github.com/ianlancetaylor/demangle',
+      version: 'v0.0.0-20220319035150-800ac71e25c2',
+      indirect: true,
+    });
+  });
+
+  it('applies replace directives and drops local replacements', () => {
+    const text =
+      'module example.com/app\n\ngo 1.21\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v1.1.0 // indirect\n)\nrequire github.com/e/f v2.0.0+incompatible\n\nreplace github.com/a/b => github.com/fork/b v1.0.1\nreplace github.com/c/d => ../d\nexclude (\n\tgithub.com/x/y v0.1.0\n)\n';
+    expect(parseGoMod(text)).toEqual({
+      module: 'example.com/app',
+      requirements: [
+        { path: 'github.com/fork/b', version: 'v1.0.1' },
+        { path: 'github.com/e/f', version: 'v2.0.0+incompatible' },
+      ],
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../catalogers/dpkg';
 import { parseDepsJson } from '../catalogers/dotnet';
 import { GoBuildInfoScanner } from '../catalogers/go-buildinfo';
+import { parseGoMod } from '../catalogers/go-mod';
 import { JavaArchiveError, parseJavaArchive } from '../catalogers/java';
 import { parsePackageJson, parsePackageLock } from '../catalogers/npm';
 import { parseOsRelease } from '../catalogers/os-release';
@@ -344,6 +345,12 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
       }
       case 'dotnet-deps':
         return [{ kind: 'dotnet-deps', path, packages: parseDepsJson(text()) }];
+      case 'go-mod': {
+        const { module, requirements } = parseGoMod(text());
+        return requirements.length
+          ? [{ kind: 'go-mod', path, ...(module ? { module } : {}), requirements }]
+          : [];
+      }
       case 'java-archive':
         try {
           const packages = await parseJavaArchive(content, path, {

@@ -3,7 +3,7 @@ import { JAVA_ARCHIVE_PATTERN } from '../catalogers/java';
 /** What a cataloger wants from a file, decided from its path (and executable bit) alone. */
 export type Interest =
   | { kind: 'dpkg-status' | 'dpkg-files' | 'deb-copyright' | 'apk-installed' | 'rpmdb' | 'os-release' }
-  | { kind: 'npm-package' | 'npm-project' | 'npm-lockfile' | 'python-package' | 'dotnet-deps' }
+  | { kind: 'npm-package' | 'npm-project' | 'npm-lockfile' | 'python-package' | 'dotnet-deps' | 'go-mod' }
   | { kind: 'java-archive' }
   | { kind: 'go-binary' };
 
@@ -37,6 +37,7 @@ export function classifyPath(path: string, mode: number, size: number): Interest
     return { kind: 'npm-project' };
   if (PYTHON_METADATA.test(path)) return { kind: 'python-package' };
   if (path.endsWith('.deps.json')) return { kind: 'dotnet-deps' };
+  if (path === 'go.mod' || path.endsWith('/go.mod')) return { kind: 'go-mod' };
   if (JAVA_ARCHIVE_PATTERN.test(path)) return { kind: 'java-archive' };
   if ((mode & 0o111) !== 0 && size >= MIN_GO_BINARY) return { kind: 'go-binary' };
   return undefined;
