@@ -17,12 +17,17 @@ function without$schema(schema: Record<string, unknown>): Record<string, unknown
   return rest;
 }
 
-function isAbsoluteIri(value: string): boolean {
-  try {
-    return new URL(value).protocol.length > 1;
-  } catch {
-    return false;
-  }
+/**
+ * ajv-formats has no IRI formats. Checked leniently on purpose: published VEX does not always use
+ * IRIs (Trivy's own OpenVEX has `@id: "aquasecurity/trivy:<sha256>"`), and refusing the issuer's
+ * real documents over an identifier's spelling would help nobody. Text with whitespace or control
+ * characters is still refused.
+ */
+function isIriLike(value: string): boolean {
+  if (value.length === 0 || value.length > 4096 || /\s/u.test(value)) return false;
+  for (let i = 0; i < value.length; i++)
+    if (value.charCodeAt(i) < 0x20 || value.charCodeAt(i) === 0x7f) return false;
+  return true;
 }
 
 export interface SchemaFailure {
@@ -61,8 +66,8 @@ export class VexSchemas {
   constructor() {
     const modern = new Ajv2020({ allErrors: false, strict: false, validateFormats: true });
     addFormats(modern);
-    // OpenVEX's @id is an IRI; ajv-formats has no IRI check, and an absolute IRI is what WHATWG URL parses.
-    modern.addFormat('iri', isAbsoluteIri);
+    modern.addFormat('iri', isIriLike);
+    modern.addFormat('iri-reference', isIriLike);
     this.openvex = check(modern.compile(load('openvex/openvex_json_schema.json')));
     for (const version of ['2.0', '3.0', '3.1']) {
       modern.addSchema(
@@ -74,6 +79,10 @@ export class VexSchemas {
 
     const draft7 = new Ajv({ allErrors: false, strict: false, validateFormats: true });
     addFormats(draft7);
+    draft7.addFormat('iri', isIriLike);
+    draft7.addFormat('iri-reference', isIriLike);
+    // CycloneDX's internationalised e-mail addresses: an @ between two non-blank parts.
+    draft7.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/u);
     draft7.addSchema(load('cyclonedx/spdx.schema.json'));
     draft7.addSchema(load('cyclonedx/jsf-0.82.schema.json'));
     draft7.addSchema(load('cyclonedx/cryptography-defs.schema.json'));
