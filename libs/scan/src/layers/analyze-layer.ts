@@ -58,7 +58,9 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
   const { head, stream } = await peek(source, 4);
   const compression = detectCompression(head);
 
-  const compressed = new MeteredStream((bytes) => options.onBytes?.(bytes));
+  const compressed = new MeteredStream((bytes) => options.onBytes?.(bytes), {
+    hash: options.expectedCompressedDigest !== undefined,
+  });
   const uncompressed = new MeteredStream((bytes) => {
     if (bytes > limits.maxLayerBytes)
       throw new ScanError('TOO_LARGE', `layer inflates beyond ${limits.maxLayerBytes} bytes`, {

@@ -22,13 +22,18 @@ export function detectCompression(head: Uint8Array): LayerCompression {
  */
 export class MeteredStream extends Transform {
   bytes = 0;
-  private readonly hash: Hash = createHash('sha256');
-  constructor(private readonly check?: (bytes: number) => void) {
-    super();
+  private readonly hash: Hash | undefined;
+  constructor(
+    private readonly check?: (bytes: number) => void,
+    /** Hashing is the costliest part of reading an uncompressed layer: only when a digest is wanted. */
+    options: { hash?: boolean } = {},
+  ) {
+    super({ highWaterMark: 1 << 20 });
+    if (options.hash !== false) this.hash = createHash('sha256');
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     try {
       this.check?.(this.bytes);
     } catch (error) {
@@ -40,6 +45,7 @@ export class MeteredStream extends Transform {
   private finalDigest: string | undefined;
   /** sha256 of everything that passed; call after the stream ended. */
   digest(): string {
+    if (!this.hash) throw new Error('MeteredStream created without hashing');
     this.finalDigest ??= `sha256:${this.hash.digest('hex')}`;
     return this.finalDigest;
   }

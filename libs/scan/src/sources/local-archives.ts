@@ -47,7 +47,7 @@ class DirectoryFiles implements ArchiveFiles {
     const info = await stat(full).catch(() => undefined);
     if (!info?.isFile())
       throw new ScanError('INVALID_SOURCE', `missing blob ${path} in ${this.root}`, { path });
-    return createReadStream(full, { highWaterMark: 1 << 16 });
+    return createReadStream(full, { highWaterMark: 1 << 20 });
   }
 }
 

@@ -116,6 +116,6 @@ export function openMember(archive: string, member: TarMember): Readable {
   return createReadStream(archive, {
     start: member.offset,
     end: member.offset + member.size - 1,
-    highWaterMark: 1 << 16,
+    highWaterMark: 1 << 20,
   });
 }
