@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { digestOf } from '@stella/canonical';
-import { OutboxWriter } from '@stella/bus';
-import type { AnyCloudEvent } from '@stella/contracts';
-import { withTransaction } from '@stella/db';
+import { OUTBOX_CHANNEL, OUTBOX_TABLE } from '@stella/bus';
+import { encodeEvent, type AnyCloudEvent } from '@stella/contracts';
+import { quoteSchema, schemaOf, withTransaction } from '@stella/db';
 import { STELLA_DATA_SOURCE } from '@stella/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuditEntryContent } from '../audit/audit-chain';
-import { AuditLogRepository } from '../audit/audit-log.repository';
+import { auditContent, type AuditEntryContent } from '../audit/audit-chain';
 import type { Clock } from '../common/clock';
 import { OrchestratorError, type SerializedError } from '../common/errors';
 import type { TenantId } from '../common/tenancy';
 import { ORCHESTRATOR_CLOCK } from '../common/tokens';
 import { TenantBootstrap } from '../tenants/tenant-bootstrap';
 import { CommitNotifier } from './commit-notifier';
+import { SqlBatch } from './sql-batch';
 import { isUniqueViolation, query, queryOne } from './sql';
 
 /** What a use case decided: committed either way (a denied promotion is still recorded). */
@@ -48,6 +48,8 @@ export class Tx {
   readonly touchedPromotions = new Set<string>();
   /** Environments whose deployment slot was busy (locked) when a promotion was approved. */
   readonly queuedEnvironments = new Set<string>();
+  /** Writes sent together with the events and audit entries at commit (see SqlBatch). */
+  readonly writes = new SqlBatch();
 
   constructor(
     readonly manager: EntityManager,
@@ -76,12 +78,16 @@ class IdempotentReplay extends Error {}
 export class UnitOfWork {
   constructor(
     @Inject(STELLA_DATA_SOURCE) private readonly dataSource: DataSource,
-    private readonly outbox: OutboxWriter,
-    private readonly auditLog: AuditLogRepository,
     private readonly tenants: TenantBootstrap,
     private readonly notifier: CommitNotifier,
     @Inject(ORCHESTRATOR_CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.schema = schemaOf(dataSource);
+    this.outboxTable = `${quoteSchema(this.schema)}.${OUTBOX_TABLE}`;
+  }
+
+  private readonly schema: string;
+  private readonly outboxTable: string;
 
   get manager(): EntityManager {
     return this.dataSource.manager;
@@ -117,14 +123,8 @@ export class UnitOfWork {
       const { outcome, tx: committed } = await withTransaction(this.dataSource, async (manager) => {
         const tx = new Tx(manager, tenant, this.clock.now());
         const outcome = await work(tx);
-        const claimed = await query(
-          manager,
-          `INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, key) DO NOTHING RETURNING 1 AS claimed`,
-          [tenant, idempotency.key, idempotency.operation, idempotency.requestHash, JSON.stringify(outcome), tx.now],
-        );
-        if (claimed.length === 0) throw new IdempotentReplay();
-        await this.finish(tx);
+        const claimed = await this.finish(tx, { ...idempotency, response: JSON.stringify(outcome) });
+        if (!claimed) throw new IdempotentReplay();
         return { outcome, tx };
       });
       this.committed(committed);
@@ -165,8 +165,52 @@ export class UnitOfWork {
     });
   }
 
-  private async finish(tx: Tx): Promise<void> {
-    if (tx.events.length > 0) await this.outbox.enqueueMany(tx.manager, tx.events);
-    await this.auditLog.append(tx.manager, tx.tenant, tx.audit);
+  /**
+   * The transaction's last statement before COMMIT: its collected writes, its events (outbox rows,
+   * NOTIFY for the relay), its audit entries (audit_pending) and the idempotency claim, all at
+   * once. Returns false when the idempotency key was already taken.
+   */
+  private async finish(tx: Tx, idempotency?: IdempotencyRequest & { response: string }): Promise<boolean> {
+    const w = tx.writes;
+    if (tx.events.length > 0) {
+      w.add(
+        `INSERT INTO ${this.outboxTable} (event_id, event_type, body, traceparent)
+         SELECT * FROM unnest(${w.param(tx.events.map((e) => e.id))}::text[], ${w.param(tx.events.map((e) => e.type))}::text[],
+                              ${w.param(tx.events.map((e) => encodeEvent(e)))}::text[], ${w.param(tx.events.map((e) => e.traceparent ?? null))}::text[])
+         ON CONFLICT (event_id) DO NOTHING`,
+      );
+    }
+    if (tx.audit.length > 0) {
+      const contents = tx.audit.map((entry) => auditContent(entry));
+      w.add(
+        `INSERT INTO audit_pending (tenant_id, occurred_at, action, subject_type, subject_id, actor, content, content_digest)
+         SELECT ${w.param(tx.tenant)}, t.at, t.action, t.subject_type, t.subject_id, t.actor, t.content, t.content_digest
+         FROM unnest(${w.param(tx.audit.map((e) => e.at))}::timestamptz[], ${w.param(tx.audit.map((e) => e.action))}::text[],
+                     ${w.param(tx.audit.map((e) => e.subject.type))}::text[], ${w.param(tx.audit.map((e) => e.subject.id))}::text[],
+                     ${w.param(tx.audit.map((e) => e.actor))}::text[], ${w.param(contents.map((c) => c.content))}::text[],
+                     ${w.param(contents.map((c) => c.contentDigest))}::text[])
+           WITH ORDINALITY AS t(at, action, subject_type, subject_id, actor, content, content_digest, ord)
+         ORDER BY t.ord`,
+      );
+    }
+    let claim = 'true';
+    if (idempotency) {
+      w.add(
+        `INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response, created_at)
+         VALUES (${w.param(tx.tenant)}, ${w.param(idempotency.key)}, ${w.param(idempotency.operation)},
+                 ${w.param(idempotency.requestHash)}, ${w.param(idempotency.response)}, ${w.param(tx.now)})
+         ON CONFLICT (tenant_id, key) DO NOTHING RETURNING 1`,
+      );
+      claim = `EXISTS (SELECT 1 FROM w${w.size - 1})`;
+    }
+    if (w.size === 0) return true;
+    const notify = tx.events.length > 0 ? `, pg_notify('${OUTBOX_CHANNEL}', ${w.param(this.schema)})` : '';
+    const { sql, params } = w.statement(`SELECT ${claim} AS claimed${notify}`);
+    try {
+      const [row] = await query<{ claimed: boolean }>(tx.manager, sql, params);
+      return row?.claimed === true;
+    } catch (error) {
+      throw w.mapError(error);
+    }
   }
 }

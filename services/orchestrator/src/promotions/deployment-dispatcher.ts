@@ -80,11 +80,13 @@ export class DeploymentDispatcher implements OnApplicationBootstrap {
     await this.uow.run(tenantIdOf(tenant), async (tx) => {
       const slot = await this.promotions.lockDeploymentSlot(tx.manager, tx.tenant, environment);
       if (slot.busy) return;
+      const handled: string[] = [];
       for (let started = 0; started < MAX_PER_PASS; started += 1) {
-        const next = await this.promotions.nextQueued(tx.manager, tx.tenant, environment);
+        const next = await this.promotions.nextQueued(tx.manager, tx.tenant, environment, handled);
         if (!next) return;
         const queued = await this.promotions.lock(tx.manager, tx.tenant, next);
         if (!queued) return;
+        handled.push(next);
         const change = new PromotionChange(queued.promotion, false);
         const at = tx.now.toISOString();
         if (queued.environment.policy.deployment.mode === 'on-approval') {

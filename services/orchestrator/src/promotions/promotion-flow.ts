@@ -257,8 +257,9 @@ export class PromotionFlow {
     tx.touchedPromotions.add(r.id);
   }
 
+  /** Queues the change's writes in the transaction's batch (sent at commit). */
   async save(tx: Tx, change: PromotionChange): Promise<void> {
-    await this.promotions.save(tx.manager, tx.tenant as TenantId, change.write());
+    this.promotions.save(tx.writes, tx.tenant as TenantId, change.write());
   }
 }
 

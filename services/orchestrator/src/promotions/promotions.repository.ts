@@ -4,6 +4,7 @@ import { OrchestratorError } from '../common/errors';
 import type { TenantId } from '../common/tenancy';
 import { environmentPolicySchema, type EnvironmentPolicy, type PromotionPath } from '../environments/environment.model';
 import type { DecisionRecord } from '../decisions/decision-record';
+import type { SqlBatch } from '../persistence/sql-batch';
 import { isUniqueViolation, iso, query, queryOne } from '../persistence/sql';
 import type { ReleaseSelector } from '../releases/releases.repository';
 import {
@@ -235,67 +236,63 @@ export class PromotionsRepository {
     };
   }
 
-  /** Writes a promotion's new state, its transitions, and an approval or decision, in one statement. */
-  async save(m: EntityManager, tenant: TenantId, write: PromotionWrite): Promise<void> {
+  /**
+   * Adds a promotion's new state, its transitions, and an approval or decision to the
+   * transaction's write batch (sent as one statement at commit, with the events and audit rows).
+   */
+  save(w: SqlBatch, tenant: TenantId, write: PromotionWrite): void {
     const r = write.record;
-    const params: unknown[] = [tenant, r.id];
-    const p = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const ctes: string[] = [];
+    const t = w.param(tenant);
+    const id = w.param(r.id);
     if (write.decision) {
       const d = write.decision;
-      ctes.push(`decision AS (
-        INSERT INTO decisions (tenant_id, id, verdict, environment, release_id, record, record_digest, created_at)
-        VALUES ($1, ${p(d.record.id)}, ${p(d.verdict)}, ${p(r.environment)}, ${p(r.release.id)}, ${p(d.record.canonical)},
-                ${p(d.record.digest)}, ${p(d.record.record.evaluatedAt)})
-        ON CONFLICT (tenant_id, id) DO NOTHING)`);
+      w.add(`INSERT INTO decisions (tenant_id, id, verdict, environment, release_id, record, record_digest, created_at)
+        VALUES (${t}, ${w.param(d.record.id)}, ${w.param(d.verdict)}, ${w.param(r.environment)}, ${w.param(r.release.id)},
+                ${w.param(d.record.canonical)}, ${w.param(d.record.digest)}, ${w.param(d.record.record.evaluatedAt)})
+        ON CONFLICT (tenant_id, id) DO NOTHING`);
     }
     if (write.approval) {
       const a = write.approval;
-      ctes.push(`approval AS (
-        INSERT INTO approvals (tenant_id, promotion_id, approver, approved_at, comment, roles)
-        VALUES ($1, $2, ${p(a.approver)}, ${p(a.time)}, ${p(a.comment ?? null)}, ${p(a.roles)}))`);
+      w.add(`INSERT INTO approvals (tenant_id, promotion_id, approver, approved_at, comment, roles)
+        VALUES (${t}, ${id}, ${w.param(a.approver)}, ${w.param(a.time)}, ${w.param(a.comment ?? null)}, ${w.param(a.roles)})`);
     }
     if (write.transitions.length > 0) {
-      const t = write.transitions;
-      ctes.push(`transitions AS (
-        INSERT INTO promotion_transitions (tenant_id, promotion_id, seq, from_state, to_state, at, actor, reason, decision_id)
-        SELECT $1, $2, t.seq, t.from_state, t.to_state, t.at, t.actor, t.reason, t.decision_id
-        FROM unnest(${p(t.map((x) => x.seq))}::int[], ${p(t.map((x) => x.from))}::text[], ${p(t.map((x) => x.to))}::text[],
-                    ${p(t.map((x) => x.at))}::timestamptz[], ${p(t.map((x) => x.actor))}::text[], ${p(t.map((x) => x.reason ?? null))}::text[],
-                    ${p(t.map((x) => x.decisionId ?? null))}::text[])
-          AS t(seq, from_state, to_state, at, actor, reason, decision_id))`);
+      const x = write.transitions;
+      w.add(`INSERT INTO promotion_transitions (tenant_id, promotion_id, seq, from_state, to_state, at, actor, reason, decision_id)
+        SELECT ${t}, ${id}, t.seq, t.from_state, t.to_state, t.at, t.actor, t.reason, t.decision_id
+        FROM unnest(${w.param(x.map((v) => v.seq))}::int[], ${w.param(x.map((v) => v.from))}::text[], ${w.param(x.map((v) => v.to))}::text[],
+                    ${w.param(x.map((v) => v.at))}::timestamptz[], ${w.param(x.map((v) => v.actor))}::text[],
+                    ${w.param(x.map((v) => v.reason ?? null))}::text[], ${w.param(x.map((v) => v.decisionId ?? null))}::text[])
+          AS t(seq, from_state, to_state, at, actor, reason, decision_id)`);
     }
     const evaluation = r.lastEvaluation === undefined ? null : JSON.stringify(r.lastEvaluation);
-    const main = write.isNew
-      ? `INSERT INTO promotions (tenant_id, id, release_id, environment, kind, state, seq, requested_by, requested_at, comment,
-                                 break_glass, decision_id, approved_at, last_evaluation, updated_at)
-         VALUES ($1, $2, ${p(r.release.id)}, ${p(r.environment)}, ${p(r.kind)}, ${p(r.state)}, ${p(r.seq)}, ${p(r.requestedBy)},
-                 ${p(r.requestedAt)}, ${p(r.comment ?? null)}, ${p(r.breakGlass === undefined ? null : JSON.stringify(r.breakGlass))},
-                 ${p(r.decisionId ?? null)}, ${p(r.approvedAt ?? null)}, ${p(evaluation)}, ${p(r.updatedAt)})`
-      : `UPDATE promotions SET state = ${p(r.state)}, seq = ${p(r.seq)}, decision_id = ${p(r.decisionId ?? null)},
-           approved_at = ${p(r.approvedAt ?? null)}, last_evaluation = ${p(evaluation)}, updated_at = ${p(r.updatedAt)}
-         WHERE tenant_id = $1 AND id = $2`;
-    const sql = ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${main}` : main;
-    try {
-      await query(m, sql, params);
-    } catch (error) {
+    w.add(
+      write.isNew
+        ? `INSERT INTO promotions (tenant_id, id, release_id, environment, kind, state, seq, requested_by, requested_at, comment,
+                                   break_glass, decision_id, approved_at, last_evaluation, updated_at)
+           VALUES (${t}, ${id}, ${w.param(r.release.id)}, ${w.param(r.environment)}, ${w.param(r.kind)}, ${w.param(r.state)}, ${w.param(r.seq)},
+                   ${w.param(r.requestedBy)}, ${w.param(r.requestedAt)}, ${w.param(r.comment ?? null)},
+                   ${w.param(r.breakGlass === undefined ? null : JSON.stringify(r.breakGlass))}, ${w.param(r.decisionId ?? null)},
+                   ${w.param(r.approvedAt ?? null)}, ${w.param(evaluation)}, ${w.param(r.updatedAt)})`
+        : `UPDATE promotions SET state = ${w.param(r.state)}, seq = ${w.param(r.seq)}, decision_id = ${w.param(r.decisionId ?? null)},
+             approved_at = ${w.param(r.approvedAt ?? null)}, last_evaluation = ${w.param(evaluation)}, updated_at = ${w.param(r.updatedAt)}
+           WHERE tenant_id = ${t} AND id = ${id}`,
+    );
+    w.onError((error) => {
       if (isUniqueViolation(error, 'promotions_one_open_key')) {
-        throw new OrchestratorError(
+        return new OrchestratorError(
           'PROMOTION_ALREADY_ACTIVE',
           `${r.release.name}@${r.release.version} already has an open promotion into ${r.environment}`,
           { release: r.release.id, environment: r.environment },
         );
       }
       if (isUniqueViolation(error, 'approvals_pkey')) {
-        throw new OrchestratorError('DUPLICATE_APPROVAL', `${write.approval?.approver} already approved this promotion`, {
+        return new OrchestratorError('DUPLICATE_APPROVAL', `${write.approval?.approver} already approved this promotion`, {
           promotionId: r.id,
         });
       }
-      throw error;
-    }
+      return undefined;
+    });
   }
 
   /**
@@ -335,13 +332,16 @@ export class PromotionsRepository {
     return rows.map((r) => ({ tenant: r.tenant_id, environment: r.environment }));
   }
 
-  /** The oldest approved promotion waiting for the environment's slot (skipping rows being changed). */
-  async nextQueued(m: EntityManager, tenant: TenantId, environment: string): Promise<string | undefined> {
+  /**
+   * The oldest approved promotion waiting for the environment's slot, skipping rows other
+   * transactions are changing and the ones this transaction already handled (`exclude`).
+   */
+  async nextQueued(m: EntityManager, tenant: TenantId, environment: string, exclude: readonly string[] = []): Promise<string | undefined> {
     const row = await queryOne<{ id: string }>(
       m,
-      `SELECT id FROM promotions WHERE tenant_id = $1 AND environment = $2 AND state = 'approved'
+      `SELECT id FROM promotions WHERE tenant_id = $1 AND environment = $2 AND state = 'approved' AND NOT (id = ANY($3::uuid[]))
        ORDER BY approved_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [tenant, environment],
+      [tenant, environment, exclude],
     );
     return row?.id;
   }

@@ -43,6 +43,8 @@ export class ReportDeploymentUseCase {
         this.flow.transition(tx, change, 'failed', actor, tx.now.toISOString(), command.reason ?? 'deployment reported failed');
       }
       await this.flow.save(tx, change);
+      // The slot check below must see this promotion out of `deploying`.
+      await tx.writes.flush(tx.manager);
       await this.startNextQueued(tx, promotion.environment, actor);
       return { ok: true as const, value: toView(change.record, locked.approvals, [...locked.transitions, ...change.transitions]) };
     });

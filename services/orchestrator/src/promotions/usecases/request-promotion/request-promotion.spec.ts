@@ -32,7 +32,7 @@ function setup(context: Partial<RequestContext>, policy: Record<string, unknown>
       priorSuccesses: [],
       ...context,
     })),
-    save: jest.fn(async (_m: EntityManager, _t: string, write: PromotionWrite) => void writes.push(structuredClone(write))),
+    save: jest.fn((_batch: unknown, _t: string, write: PromotionWrite) => void writes.push(structuredClone(write))),
     lockDeploymentSlot: jest.fn(async () => ({ busy: false })),
     recordDeployment: jest.fn(async () => undefined),
   } as unknown as PromotionsRepository;

@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+// Orchestrator benchmarks, on the built packages (`npm run build` first; `npm run bench:orchestrator`
+// does both). The orchestrator runs as its own process (dist/main.js, as in production) against
+// the local Postgres (fresh schema), NATS (fresh prefix), a real registry (Debian docker-registry),
+// and a JWKS served by this script, which signs the access tokens.
+//   1. release creation with 3 components resolved by tag against the registry: p50 / p99;
+//   2. promotion round trip (request -> gates -> approval -> decided) with N concurrent clients for
+//      D seconds: decided/s, p50 / p99 of the round trip, errors, and lost or duplicated state
+//      transitions counted in Postgres and in the JetStream stream.
+// Flags: --duration <s> (60), --clients <n> (50), --releases <n> (200 creations for figure 1).
+// Target (issue 3): >= 200 decided promotions/s, p99 < 100 ms, zero errors, zero lost/duplicated.
+// Exit code 1 on errors or lost/duplicated transitions (not on a missed throughput target).
+'use strict';
+const { spawn } = require('node:child_process');
+const { generateKeyPairSync, randomUUID } = require('node:crypto');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const { join } = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { SignJWT } = require('jose');
+const { connect } = require('nats');
+const { Client } = require('pg');
+const { startTestRegistry, pushTestImage, createTestSchema, createTestNatsPrefix } = require('@stella/testing');
+
+const root = join(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
+};
+const DURATION_S = flag('duration', 60);
+const CLIENTS = flag('clients', 50);
+const RELEASES = flag('releases', 200);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function main() {
+  const registry = await startTestRegistry();
+  const schema = await createTestSchema('bench');
+  const nats = createTestNatsPrefix();
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const kid = `bench-${randomUUID()}`;
+  const jwks = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'EdDSA', use: 'sig' }] }));
+  });
+  await new Promise((done) => jwks.listen(0, '127.0.0.1', done));
+  const issuer = `http://127.0.0.1:${jwks.address().port}`;
+  const httpPort = await freePort();
+  const base = `http://127.0.0.1:${httpPort}`;
+  const env = {
+    ...process.env,
+    STELLA_HTTP_PORT: String(httpPort),
+    STELLA_DATABASE_URL: schema.url,
+    STELLA_DATABASE_SCHEMA: schema.schema,
+    STELLA_DATABASE_POOL_SIZE: '16',
+    STELLA_NATS_URL: nats.servers,
+    STELLA_NATS_PREFIX: nats.prefix,
+    STELLA_AUTHORITY_URL: issuer,
+    STELLA_ORCHESTRATOR_GRPC_PORT: '0',
+    STELLA_LOG_LEVEL: 'warn',
+  };
+  let child;
+  const cleanup = async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((done) => child.once('exit', done));
+    }
+    jwks.close();
+    await nats.cleanup().catch(() => undefined);
+    await schema.drop().catch(() => undefined);
+    await registry.stop().catch(() => undefined);
+  };
+  try {
+    await new Promise((resolve, reject) => {
+      const migrate = spawn(process.execPath, [join(root, 'services/orchestrator/dist/migrate.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      migrate.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate exited ${code}`))));
+    });
+    // STELLA_BENCH_CPU_PROFILE=<dir>: the orchestrator writes a V8 CPU profile there when it stops.
+    const profile = process.env.STELLA_BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.STELLA_BENCH_CPU_PROFILE] : [];
+    child = spawn(process.execPath, [...profile, join(root, 'services/orchestrator/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    for (let i = 0; ; i += 1) {
+      const ready = await fetch(`${base}/health/readiness`).then((r) => r.ok).catch(() => false);
+      if (ready) break;
+      if (i > 300 || child.exitCode !== null) throw new Error('orchestrator did not become ready');
+      await sleep(100);
+    }
+
+    const now = Math.floor(Date.now() / 1000);
+    const tokens = new Map();
+    const token = async (sub, scope = 'release:read release:write release:promote release:approve release:admin deploy:write audit:read') => {
+      const key = `${sub} ${scope}`;
+      if (!tokens.has(key)) {
+        tokens.set(
+          key,
+          await new SignJWT({ tenant: 'bench', scope, client_id: 'bench-console', jti: randomUUID() })
+            .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+            .setIssuer(issuer)
+            .setAudience('stella')
+            .setSubject(sub)
+            .setIssuedAt(now - 5)
+            .setExpirationTime(now + 3600)
+            .sign(privateKey),
+        );
+      }
+      return tokens.get(key);
+    };
+    const call = async (method, path, body, sub = 'bench-ci', headers = {}) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${await token(sub)}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
+
+    // Figure 1: release creation, 3 components by tag.
+    const images = [];
+    for (const name of ['api', 'web', 'worker']) {
+      images.push(await pushTestImage(registry, { repo: `bench/${name}`, tag: '1.0.0', files: { [`${name}.txt`]: name } }));
+    }
+    const components = ['api', 'web', 'worker'].map((name) => ({ name, repository: `${registry.host}/bench/${name}`, tag: '1.0.0' }));
+    for (let i = 0; i < 10; i += 1) await call('POST', '/api/v1/releases', { name: 'warmup', version: `0.0.${i}`, components });
+    const creation = [];
+    for (let i = 0; i < RELEASES; i += 1) {
+      const started = performance.now();
+      const res = await call('POST', '/api/v1/releases', { name: 'shop', version: `1.0.${i}`, components }, 'bench-ci', { 'idempotency-key': `rel-${i}` });
+      creation.push(performance.now() - started);
+      if (res.status !== 201) throw new Error(`release creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    creation.sort((a, b) => a - b);
+    const fig1 = { releases: RELEASES, components: 3, p50Ms: +percentile(creation, 50).toFixed(2), p99Ms: +percentile(creation, 99).toFixed(2) };
+    process.stdout.write(`release creation (3 components by tag, real registry): n=${RELEASES} p50=${fig1.p50Ms} ms p99=${fig1.p99Ms} ms\n`);
+
+    // Figure 2 setup: the first environment of the path (dev) needs one approval. Each client is
+    // a CI pipeline shipping successive versions of its own service: per iteration it creates the
+    // next release (digest-pinned, not timed), then the timed round trip: request -> gates ->
+    // awaiting approval -> approval by another identity -> decided (allowed). Deployments are
+    // reported by deployers in real life; here none runs, so allowed promotions queue for dev's slot.
+    const digests = images.map((img) => img.digest);
+    const pinned = ['api', 'web', 'worker'].map((name, i) => ({ name, digest: digests[i] }));
+    const devSetup = await call('PATCH', '/api/v1/environments/dev', { approvals: { required: 1, approverRoles: [] } });
+    if (devSetup.status !== 200) throw new Error(`dev setup failed: ${JSON.stringify(devSetup.body)}`);
+    for (let c = 0; c < CLIENTS; c += 1) {
+      await token(`builder-${c}`);
+      await token(`requester-${c}`);
+      await token(`approver-${c}`);
+    }
+
+    const latencies = [];
+    const errors = [];
+    const decided = [];
+    let stop = false;
+    const client = async (c) => {
+      let n = 0;
+      while (!stop) {
+        n += 1;
+        const release = await call('POST', '/api/v1/releases', { name: `svc-${c}`, version: `1.0.${n}`, components: pinned }, `builder-${c}`, {
+          'idempotency-key': `rel-${c}-${n}`,
+        });
+        if (release.status !== 201) {
+          errors.push({ step: 'release', status: release.status, body: release.body });
+          continue;
+        }
+        const started = performance.now();
+        const requested = await call('POST', '/api/v1/promotions', { release: { id: release.body.id }, environment: 'dev' }, `requester-${c}`, {
+          'idempotency-key': `req-${c}-${n}`,
+        });
+        if (requested.status !== 201 || requested.body.state !== 'awaiting_approval') {
+          errors.push({ step: 'request', status: requested.status, body: requested.body });
+          continue;
+        }
+        const approved = await call('POST', `/api/v1/promotions/${requested.body.id}/approvals`, {}, `approver-${c}`, {
+          'idempotency-key': `app-${c}-${n}`,
+        });
+        const elapsed = performance.now() - started;
+        // Decided = allowed: approved (queued for the slot) or deploying (got the free slot).
+        if (approved.status !== 201 || !['approved', 'deploying', 'deployed'].includes(approved.body.state)) {
+          errors.push({ step: 'approve', status: approved.status, body: approved.body });
+          continue;
+        }
+        latencies.push(elapsed);
+        decided.push(requested.body.id);
+      }
+    };
+    const t0 = performance.now();
+    const timer = setTimeout(() => (stop = true), DURATION_S * 1000);
+    await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
+    clearTimeout(timer);
+    const seconds = (performance.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+
+    // Count transitions: every decided promotion must have exactly its 6 transitions, gap-free,
+    // and every outbox event must be in JetStream exactly once.
+    const pg = new Client({ connectionString: schema.url });
+    await pg.connect();
+    await pg.query(`SET search_path TO "${schema.schema}"`);
+    // approved, then deploying for the one promotion that got dev's free slot.
+    const expected = ['requested', 'evaluating', 'awaiting_approval', 'approved'];
+    const rows = (
+      await pg.query(
+        `SELECT promotion_id, array_agg(to_state ORDER BY seq) AS states, array_agg(seq ORDER BY seq) AS seqs
+         FROM promotion_transitions WHERE promotion_id = ANY($1::uuid[]) GROUP BY promotion_id`,
+        [decided],
+      )
+    ).rows;
+    let lost = decided.length - rows.length;
+    let duplicated = 0;
+    for (const row of rows) {
+      const states = row.states;
+      lost += expected.filter((s) => !states.includes(s)).length;
+      duplicated += states.length - new Set(states).size;
+      if (row.seqs.some((seq, i) => seq !== i + 1)) lost += 1;
+    }
+    const outbox = Number((await pg.query('SELECT count(*) AS n FROM stella_outbox')).rows[0].n);
+    await pg.end();
+    const nc = await connect({ servers: nats.servers });
+    const jsm = await nc.jetstreamManager();
+    let inStream = 0;
+    for (let i = 0; i < 600; i += 1) {
+      inStream = (await jsm.streams.info(`${nats.streamPrefix}_ORCHESTRATOR`)).state.messages;
+      if (inStream >= outbox) break;
+      await sleep(100);
+    }
+    await nc.close();
+    const eventsLost = Math.max(0, outbox - inStream);
+    const eventsDuplicated = Math.max(0, inStream - outbox);
+
+    const fig2 = {
+      clients: CLIENTS,
+      durationS: +seconds.toFixed(1),
+      decided: decided.length,
+      decidedPerS: +(decided.length / seconds).toFixed(1),
+      p50Ms: +percentile(latencies, 50).toFixed(2),
+      p99Ms: +percentile(latencies, 99).toFixed(2),
+      errors: errors.length,
+      transitionsLost: lost,
+      transitionsDuplicated: duplicated,
+      eventsInOutbox: outbox,
+      eventsInStream: inStream,
+      eventsLost,
+      eventsDuplicated,
+    };
+    process.stdout.write(
+      `promotion round trip (request -> gates -> approval -> decided), ${CLIENTS} clients, ${fig2.durationS} s: ` +
+        `${fig2.decided} decided, ${fig2.decidedPerS}/s, p50=${fig2.p50Ms} ms p99=${fig2.p99Ms} ms, errors=${fig2.errors}, ` +
+        `transitions lost=${lost} duplicated=${duplicated}, events outbox=${outbox} stream=${inStream}\n`,
+    );
+    if (errors.length > 0) process.stdout.write(`first error: ${JSON.stringify(errors[0]).slice(0, 500)}\n`);
+    const result = { date: new Date().toISOString(), releaseCreation: fig1, promotionRoundTrip: fig2, target: { decidedPerS: 200, p99Ms: 100 } };
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(root, 'bench', 'results', 'orchestrator.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return errors.length === 0 && lost === 0 && duplicated === 0 && eventsLost === 0 && eventsDuplicated === 0 ? 0 : 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
