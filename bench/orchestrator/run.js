@@ -13,7 +13,7 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const { generateKeyPairSync, randomUUID } = require('node:crypto');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const { join } = require('node:path');
@@ -164,6 +164,24 @@ async function main() {
       await token(`approver-${c}`);
     }
 
+    // CPU seconds used by the orchestrator process and by its Postgres backends during the run:
+    // a figure that does not depend on what else runs on the machine.
+    const cpuSeconds = (pid) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return 0;
+      }
+    };
+    const backendPids = async () => {
+      const admin = new Client({ connectionString: schema.url });
+      await admin.connect();
+      const pids = (await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'stella-orchestrator%'")).rows.map((r) => r.pid);
+      await admin.end();
+      return pids;
+    };
+    const cpuBefore = { node: cpuSeconds(child.pid), pg: 0 };
     const latencies = [];
     const errors = [];
     const decided = [];
@@ -206,6 +224,8 @@ async function main() {
     clearTimeout(timer);
     const seconds = (performance.now() - t0) / 1000;
     latencies.sort((a, b) => a - b);
+    const pgPids = await backendPids();
+    const cpu = { node: cpuSeconds(child.pid) - cpuBefore.node, pg: pgPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) };
 
     // Count transitions: every decided promotion must have exactly its 6 transitions, gap-free,
     // and every outbox event must be in JetStream exactly once.
@@ -257,11 +277,15 @@ async function main() {
       eventsInStream: inStream,
       eventsLost,
       eventsDuplicated,
+      // Per decided promotion, including the release the client created for it (untimed).
+      orchestratorCpuMsPerPromotion: +((cpu.node * 1000) / Math.max(1, decided.length)).toFixed(2),
+      postgresCpuMsPerPromotion: +((cpu.pg * 1000) / Math.max(1, decided.length)).toFixed(2),
     };
     process.stdout.write(
       `promotion round trip (request -> gates -> approval -> decided), ${CLIENTS} clients, ${fig2.durationS} s: ` +
         `${fig2.decided} decided, ${fig2.decidedPerS}/s, p50=${fig2.p50Ms} ms p99=${fig2.p99Ms} ms, errors=${fig2.errors}, ` +
-        `transitions lost=${lost} duplicated=${duplicated}, events outbox=${outbox} stream=${inStream}\n`,
+        `transitions lost=${lost} duplicated=${duplicated}, events outbox=${outbox} stream=${inStream}; ` +
+        `CPU per promotion: orchestrator ${fig2.orchestratorCpuMsPerPromotion} ms, postgres ${fig2.postgresCpuMsPerPromotion} ms\n`,
     );
     if (errors.length > 0) process.stdout.write(`first error: ${JSON.stringify(errors[0]).slice(0, 500)}\n`);
     const result = { date: new Date().toISOString(), releaseCreation: fig1, promotionRoundTrip: fig2, target: { decidedPerS: 200, p99Ms: 100 } };
