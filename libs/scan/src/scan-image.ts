@@ -31,6 +31,8 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** A client or its options, for registry references. */
   registry?: RegistryClient | RegistryClientOptions;
+  /** Layers analysed at the same time (1-8, default 2). */
+  concurrency?: number;
 }
 
 /**
@@ -67,27 +69,21 @@ export async function scanImage(
       layerCount: image.layers.length,
       ...(totalBytes !== undefined ? { totalBytes } : {}),
     });
-    const analyses: LayerAnalysis[] = [];
+    // Layers are analysed `concurrency` at a time (default 2): reading, inflating (zlib runs off the
+    // main thread) and hashing of one layer overlap with another's. Results keep layer order.
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, 8));
+    const analyses: LayerAnalysis[] = new Array<LayerAnalysis>(image.layers.length);
     let entries = 0;
     let bytes = 0;
     let fromCache = 0;
-    for (const [index, layer] of image.layers.entries()) {
+    let failed = false;
+    const analyzeAt = async (index: number): Promise<void> => {
+      const layer = image.layers[index]!;
       let analysis = await options.layerCache?.get(layer.diffId);
       if (analysis && !isCurrentAnalysis(analysis, layer.diffId)) analysis = undefined;
       const cached = analysis !== undefined;
-      if (analysis) {
-        fromCache++;
-        if (entries + analysis.entryCount > limits.maxEntries)
-          throw new ScanError('TOO_MANY_ENTRIES', `image has more than ${limits.maxEntries} entries`, {
-            layer: layer.digest,
-            limit: limits.maxEntries,
-          });
-        if (bytes + analysis.uncompressedBytes > limits.maxImageBytes)
-          throw new ScanError('TOO_LARGE', `image inflates beyond ${limits.maxImageBytes} bytes`, {
-            layer: layer.digest,
-            limit: limits.maxImageBytes,
-          });
-      } else {
+      if (analysis) fromCache++;
+      else {
         const { stream, verified } = await image.openLayer(layer);
         try {
           analysis = await analyzeLayer(stream, {
@@ -118,11 +114,22 @@ export async function scanImage(
                 { cause: error },
               );
         }
-        await options.layerCache?.put(layer.diffId, analysis);
       }
+      // Image-wide limits, counted as layers finish (cached layers included).
       entries += analysis.entryCount;
       bytes += analysis.uncompressedBytes;
-      analyses.push(analysis);
+      if (entries > limits.maxEntries)
+        throw new ScanError('TOO_MANY_ENTRIES', `image has more than ${limits.maxEntries} entries`, {
+          layer: layer.digest,
+          limit: limits.maxEntries,
+        });
+      if (bytes > limits.maxImageBytes)
+        throw new ScanError('TOO_LARGE', `image inflates beyond ${limits.maxImageBytes} bytes`, {
+          layer: layer.digest,
+          limit: limits.maxImageBytes,
+        });
+      if (!cached && !failed) await options.layerCache?.put(layer.diffId, analysis);
+      analyses[index] = analysis;
       progress({
         phase: 'layer-done',
         layerIndex: index,
@@ -130,7 +137,22 @@ export async function scanImage(
         digest: layer.digest,
         cached,
       });
-    }
+    };
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(concurrency, image.layers.length) }, async () => {
+      while (next < image.layers.length && !failed) {
+        const index = next++;
+        try {
+          await analyzeAt(index);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    });
+    const settled = await Promise.allSettled(lanes);
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (rejected) throw rejected.reason;
     const resolved = resolveComponents(analyses);
     const componentsByEcosystem: Record<string, number> = {};
     for (const c of resolved.components) {
