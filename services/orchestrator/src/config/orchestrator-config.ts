@@ -13,6 +13,9 @@ export const orchestratorConfigSchema = baseServiceConfigSchema.extend({
   orchestratorGrpcEnabled: z.boolean().default(true),
   orchestratorGrpcHost: z.string().min(1).default('127.0.0.1'),
   orchestratorGrpcPort: z.number().int().min(0).max(65535).default(7502),
+  /** PEM certificate chain and key for gRPC over TLS (or the _FILE variants). Unset: plaintext, for loopback or behind a TLS proxy. */
+  orchestratorGrpcTlsCert: z.string().min(1).optional(),
+  orchestratorGrpcTlsKey: z.string().min(1).optional(),
   /** Largest gRPC message accepted, in bytes (same role as bodyLimitBytes for REST). */
   orchestratorGrpcMaxMessageBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1_048_576),
   /**
@@ -32,12 +35,22 @@ export const orchestratorConfigSchema = baseServiceConfigSchema.extend({
 
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;
 
+/** Cross-key rules zod cannot express field by field. */
+export function assertOrchestratorConfig(config: OrchestratorConfig): OrchestratorConfig {
+  if ((config.orchestratorGrpcTlsCert === undefined) !== (config.orchestratorGrpcTlsKey === undefined)) {
+    throw new Error('STELLA_ORCHESTRATOR_GRPC_TLS_CERT and STELLA_ORCHESTRATOR_GRPC_TLS_KEY must be set together');
+  }
+  return config;
+}
+
 export function loadOrchestratorConfig(env?: Record<string, string | undefined>): OrchestratorConfig {
-  return loadConfig({
-    service: ORCHESTRATOR_SERVICE_NAME,
-    schema: orchestratorConfigSchema,
-    ...(env ? { env } : {}),
-  });
+  return assertOrchestratorConfig(
+    loadConfig({
+      service: ORCHESTRATOR_SERVICE_NAME,
+      schema: orchestratorConfigSchema,
+      ...(env ? { env } : {}),
+    }),
+  );
 }
 
 /** The Postgres schema: STELLA_DATABASE_SCHEMA or the service name. */

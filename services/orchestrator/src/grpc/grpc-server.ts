@@ -100,15 +100,22 @@ export class GrpcServer implements OnApplicationBootstrap {
       'grpc.max_send_message_length': 16 * 1024 * 1024,
     });
     server.addService(loaded.stella.orchestrator.v1.OrchestratorService.service, this.handlers());
+    const { orchestratorGrpcTlsCert: cert, orchestratorGrpcTlsKey: key } = this.config;
+    const credentials =
+      cert && key
+        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(cert), private_key: Buffer.from(key) }], false)
+        : grpc.ServerCredentials.createInsecure();
+    if (!(cert && key) && !isLoopback(this.config.orchestratorGrpcHost)) {
+      // Bearer tokens travel in metadata: plaintext off loopback is only fine behind a TLS proxy.
+      this.logger.warn({ host: this.config.orchestratorGrpcHost }, 'gRPC listens without TLS on a non-loopback address');
+    }
     this.boundPort = await new Promise<number>((done, fail) =>
-      server.bindAsync(
-        `${this.config.orchestratorGrpcHost}:${this.config.orchestratorGrpcPort}`,
-        grpc.ServerCredentials.createInsecure(),
-        (error, port) => (error ? fail(error) : done(port)),
+      server.bindAsync(`${this.config.orchestratorGrpcHost}:${this.config.orchestratorGrpcPort}`, credentials, (error, port) =>
+        error ? fail(error) : done(port),
       ),
     );
     this.server = server;
-    this.logger.info({ port: this.boundPort }, 'orchestrator gRPC listening');
+    this.logger.info({ port: this.boundPort, tls: Boolean(cert && key) }, 'orchestrator gRPC listening');
     this.lifecycle.onShutdown('grpc', () => this.stop());
   }
 
@@ -252,6 +259,10 @@ export class GrpcServer implements OnApplicationBootstrap {
       },
     };
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
 
 function optionalField<K extends string>(key: K, value: unknown): Partial<Record<K, unknown>> {
