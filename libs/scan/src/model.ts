@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Bumped whenever per-layer analysis output changes meaning, so that cached analyses made by an
  * older scanner are ignored instead of silently mixing old and new cataloger behaviour.
  */
-export const ANALYZER_VERSION = 3;
+export const ANALYZER_VERSION = 4;
 
 // ---- what one layer contributes (cacheable by layer digest) ---------------------------------
 
@@ -136,9 +136,15 @@ export const artifactSchema = z.discriminatedUnion('kind', [
     kind: z.literal('go-mod'),
     path: z.string(),
     module: z.string().optional(),
+    goVersion: z.string().optional(),
     requirements: z.array(
       z.strictObject({ path: z.string(), version: z.string(), indirect: z.boolean().optional() }),
     ),
+  }),
+  z.strictObject({
+    kind: z.literal('go-sum'),
+    path: z.string(),
+    modules: z.array(z.strictObject({ path: z.string(), version: z.string() })),
   }),
   z.strictObject({
     kind: z.literal('dotnet-deps'),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { PackageURL } from 'packageurl-js';
+import { goModNeedsGoSum } from './catalogers/go-mod';
 import { normalizePythonName } from './catalogers/python';
 import { combineLicenses, normalizeLicense, type NormalizedLicense } from './licenses';
 import type {
@@ -381,15 +382,26 @@ export function resolveComponents(layers: readonly LayerAnalysis[]): ResolvedCom
       }
       case 'go-mod': {
         const location = { layerDigest: layerDigest(layer), path: `/${artifact.path}` };
-        for (const requirement of artifact.requirements)
+        const seen = new Set<string>();
+        for (const requirement of artifact.requirements) {
+          seen.add(requirement.path);
           addGo(
             requirement.path,
             requirement.version,
             location,
             requirement.indirect ? { 'go:indirect': 'true' } : {},
           );
+        }
+        if (goModNeedsGoSum(artifact.goVersion)) {
+          const goSum = find('go-sum', `${posix.dirname(artifact.path)}/go.sum`.replace(/^\.\//, ''));
+          for (const module of goSum?.modules ?? [])
+            if (!seen.has(module.path))
+              addGo(module.path, module.version, location, { 'go:indirect': 'true', 'go:fromGoSum': 'true' });
+        }
         break;
       }
+      case 'go-sum':
+        break;
       case 'dotnet-deps':
         for (const pkg of artifact.packages)
           add({

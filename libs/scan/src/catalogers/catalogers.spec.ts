@@ -15,7 +15,7 @@ import { parseApkInstalled } from './apk';
 import { parseDepsJson } from './dotnet';
 import { dpkgPackageFromListPath, parseDebianCopyright, parseDpkgFileList, parseDpkgStatus } from './dpkg';
 import { GoBuildInfoScanner, parseModInfo } from './go-buildinfo';
-import { parseGoMod } from './go-mod';
+import { goModNeedsGoSum, parseGoMod, parseGoSum } from './go-mod';
 import { coordinatesFromFileName, parseJavaArchive } from './java';
 import { parsePackageJson, parsePackageLock } from './npm';
 import { parseOsRelease } from './os-release';
@@ -466,10 +466,33 @@ describe('go.mod', () => {
       'module example.com/app\n\ngo 1.21\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v1.1.0 // indirect\n)\nrequire github.com/e/f v2.0.0+incompatible\n\nreplace github.com/a/b => github.com/fork/b v1.0.1\nreplace github.com/c/d => ../d\nexclude (\n\tgithub.com/x/y v0.1.0\n)\n';
     expect(parseGoMod(text)).toEqual({
       module: 'example.com/app',
+      goVersion: '1.21',
       requirements: [
         { path: 'github.com/fork/b', version: 'v1.0.1' },
         { path: 'github.com/e/f', version: 'v2.0.0+incompatible' },
       ],
     });
+  });
+});
+
+describe('go.sum (for go.mod files older than Go 1.17)', () => {
+  it('takes only modules whose content was downloaded, from a real go.sum of the Go 1.19 sources', () => {
+    const goMod = parseGoMod(fixture('go-1.19-edwards25519-asm.go.mod.txt').toString());
+    expect(goMod).toEqual({
+      module: 'asm',
+      goVersion: '1.16',
+      requirements: [{ path: 'github.com/mmcloughlin/avo', version: 'v0.2.0' }],
+    });
+    expect(goModNeedsGoSum(goMod.goVersion)).toBe(true);
+    expect(goModNeedsGoSum('1.17')).toBe(false);
+    expect(goModNeedsGoSum('1.21.3')).toBe(false);
+    const modules = parseGoSum(fixture('go-1.19-edwards25519-asm.go.sum.txt').toString());
+    expect(modules.map((m) => `${m.path}@${m.version}`).sort()).toEqual([
+      'github.com/mmcloughlin/avo@v0.2.0',
+      'golang.org/x/mod@v0.3.0',
+      'golang.org/x/sys@v0.0.0-20210403161142-5e06dd20ab57',
+      'golang.org/x/tools@v0.1.0',
+      'golang.org/x/xerrors@v0.0.0-20200804184101-5ec99f83aff1',
+    ]);
   });
 });

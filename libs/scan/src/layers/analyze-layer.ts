@@ -11,7 +11,7 @@ import {
 } from '../catalogers/dpkg';
 import { parseDepsJson } from '../catalogers/dotnet';
 import { GoBuildInfoScanner } from '../catalogers/go-buildinfo';
-import { parseGoMod } from '../catalogers/go-mod';
+import { parseGoMod, parseGoSum } from '../catalogers/go-mod';
 import { JavaArchiveError, parseJavaArchive } from '../catalogers/java';
 import { parsePackageJson, parsePackageLock } from '../catalogers/npm';
 import { parseOsRelease } from '../catalogers/os-release';
@@ -348,10 +348,20 @@ export async function analyzeLayer(source: Readable, options: AnalyzeLayerOption
       case 'dotnet-deps':
         return [{ kind: 'dotnet-deps', path, packages: parseDepsJson(text()) }];
       case 'go-mod': {
-        const { module, requirements } = parseGoMod(text());
-        return requirements.length
-          ? [{ kind: 'go-mod', path, ...(module ? { module } : {}), requirements }]
-          : [];
+        const { module, goVersion, requirements } = parseGoMod(text());
+        return [
+          {
+            kind: 'go-mod',
+            path,
+            ...(module ? { module } : {}),
+            ...(goVersion ? { goVersion } : {}),
+            requirements,
+          },
+        ];
+      }
+      case 'go-sum': {
+        const modules = parseGoSum(text());
+        return modules.length ? [{ kind: 'go-sum', path, modules }] : [];
       }
       case 'java-archive':
         try {

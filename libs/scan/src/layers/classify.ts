@@ -3,7 +3,16 @@ import { JAVA_ARCHIVE_PATTERN } from '../catalogers/java';
 /** What a cataloger wants from a file, decided from its path (and executable bit) alone. */
 export type Interest =
   | { kind: 'dpkg-status' | 'dpkg-files' | 'deb-copyright' | 'apk-installed' | 'rpmdb' | 'os-release' }
-  | { kind: 'npm-package' | 'npm-project' | 'npm-lockfile' | 'python-package' | 'dotnet-deps' | 'go-mod' }
+  | {
+      kind:
+        | 'npm-package'
+        | 'npm-project'
+        | 'npm-lockfile'
+        | 'python-package'
+        | 'dotnet-deps'
+        | 'go-mod'
+        | 'go-sum';
+    }
   | { kind: 'java-archive' }
   | { kind: 'go-binary' };
 
@@ -38,6 +47,7 @@ export function classifyPath(path: string, mode: number, size: number): Interest
   if (PYTHON_METADATA.test(path)) return { kind: 'python-package' };
   if (path.endsWith('.deps.json')) return { kind: 'dotnet-deps' };
   if (path === 'go.mod' || path.endsWith('/go.mod')) return { kind: 'go-mod' };
+  if (path === 'go.sum' || path.endsWith('/go.sum')) return { kind: 'go-sum' };
   if (JAVA_ARCHIVE_PATTERN.test(path)) return { kind: 'java-archive' };
   if ((mode & 0o111) !== 0 && size >= MIN_GO_BINARY) return { kind: 'go-binary' };
   return undefined;
