@@ -269,6 +269,7 @@ results.notes.push(
   'purls are compared as type/namespace/name@version; Trivy writes the Debian epoch as a qualifier, it is folded into the version before comparing; Go versions are compared without their leading v.',
   'pypi: Trivy leaves out Python packages whose files belong to a dpkg package (python3-yaml ships PyYAML-6.0.egg-info); ours reports both the deb and the pypi package, which advisories name separately.',
   'golang stdlib: ours reports the Go standard library each binary was built with (go version from the build info), which Go advisories are filed against.',
+  'golang (Trivy only) from go.mod files declaring go < 1.17: Trivy adds every go.sum line, including `/go.mod`-only hashes of modules the resolver inspected but never downloaded or built (GOROOT/src/crypto/internal/edwards25519/field/_asm/go.sum); ours adds only content-hashed go.sum modules.',
   'npm transport@0.0.1 (Trivy only) is a test fixture inside pino (node_modules/pino/test/fixtures/transport/package.json), not an installed package; ours reads package.json only for installed packages and application roots.',
 );
 fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
