@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 'use strict';
-// Regenerates the docs that are derived from code (run after `npm run build`).
+// Regenerates the docs that are derived from code (`npm run docs` builds first).
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { renderEventsDoc } = require('./docs/render-events');
+const { renderConfigurationDoc } = require('./docs/render-configuration');
 
-const contracts = require('../libs/contracts/dist');
-writeFileSync(join(__dirname, '..', 'docs', 'events.md'), renderEventsDoc(contracts));
-process.stdout.write('docs/events.md regenerated\n');
+const docs = join(__dirname, '..', 'docs');
+writeFileSync(join(docs, 'events.md'), renderEventsDoc(require('../libs/contracts/dist')));
+const fromDist = (tsFile) => require(tsFile.replace(/\/src\//, '/dist/').replace(/\.ts$/, '.js'));
+writeFileSync(
+  join(docs, 'configuration.md'),
+  renderConfigurationDoc(require('../libs/config/dist'), fromDist),
+);
+process.stdout.write('docs/events.md and docs/configuration.md regenerated\n');

@@ -7,7 +7,9 @@
 const { z } = require('zod');
 
 function renderEventsDoc(contracts) {
-  const definitions = [...contracts.listEventDefinitions()].sort((a, b) => a.type.localeCompare(b.type) || a.version - b.version);
+  const definitions = [...contracts.listEventDefinitions()].sort(
+    (a, b) => a.type.localeCompare(b.type) || a.version - b.version,
+  );
   const domains = [...new Set(definitions.map((d) => d.type.split('.')[1]))].sort();
   const lines = [
     '# Event catalogue',
@@ -18,8 +20,8 @@ function renderEventsDoc(contracts) {
     '`specversion`, `id` (UUIDv7 or content-derived), `source`, `type`, `subject` (optional), `time` (RFC 3339 UTC,',
     'millisecond precision), `tenant`, `traceparent` (W3C, optional), `datacontenttype: application/json`,',
     '`dataschema` (`urn:stella:event:<type>:v<version>`) and `data`, validated against the schema below on publish',
-    'and on receipt. Events are published through each service\'s transactional outbox with `Nats-Msg-Id` = `id`',
-    '(JetStream de-duplicates re-publishes) and consumed through an idempotent inbox, so each handler\'s effect',
+    "and on receipt. Events are published through each service's transactional outbox with `Nats-Msg-Id` = `id`",
+    "(JetStream de-duplicates re-publishes) and consumed through an idempotent inbox, so each handler's effect",
     'happens exactly once. Types and subjects are append-only: a change is a new version or a new type.',
     '',
     'NATS subject = the type with its leading `stella` replaced by `STELLA_NATS_PREFIX`; each domain has one',
@@ -27,7 +29,10 @@ function renderEventsDoc(contracts) {
     '',
     '| Type | Version | Stream | Description |',
     '| --- | --- | --- | --- |',
-    ...definitions.map((d) => `| \`${d.type}\` | ${d.version} | \`STELLA_${d.type.split('.')[1].toUpperCase()}\` | ${d.description.replace(/\|/g, '\\|')} |`),
+    ...definitions.map(
+      (d) =>
+        `| \`${d.type}\` | ${d.version} | \`STELLA_${d.type.split('.')[1].toUpperCase()}\` | ${d.description.replace(/\|/g, '\\|')} |`,
+    ),
     '',
   ];
   for (const domain of domains) {
@@ -35,7 +40,18 @@ function renderEventsDoc(contracts) {
     for (const d of definitions.filter((x) => x.type.split('.')[1] === domain)) {
       const schema = z.toJSONSchema(d.schema, { unrepresentable: 'any' });
       delete schema.$schema;
-      lines.push(`### \`${d.type}\` v${d.version}`, '', d.description, '', '`data` schema:', '', '```json', JSON.stringify(schema, null, 2), '```', '');
+      lines.push(
+        `### \`${d.type}\` v${d.version}`,
+        '',
+        d.description,
+        '',
+        '`data` schema:',
+        '',
+        '```json',
+        JSON.stringify(schema, null, 2),
+        '```',
+        '',
+      );
     }
   }
   return lines.join('\n');

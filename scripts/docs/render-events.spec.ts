@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as contracts from '@stella/contracts';
-const { renderEventsDoc } = require('./render-events.js') as { renderEventsDoc: (c: typeof contracts) => string };
+const { renderEventsDoc } = require('./render-events.js') as {
+  renderEventsDoc: (c: typeof contracts) => string;
+};
 
 describe('docs/events.md', () => {
   it('is generated from the current event catalogue (run `npm run docs` after changing an event)', () => {
