@@ -215,7 +215,7 @@ describe('inclusion proofs', () => {
     expect(refused(() => verifyInclusion(leaf, 5, 8, [...proof, proof[0]!], root))).toBe(true);
     expect(refused(() => verifyInclusion(leaf, 8, 8, proof, root))).toBe(true);
     const flipped = proof.map((h) => Buffer.from(h));
-    flipped[1]![0] ^= 1;
+    flipped[1]!.writeUInt8(flipped[1]!.readUInt8(0) ^ 1, 0);
     expect(refused(() => verifyInclusion(leaf, 5, 8, flipped, root))).toBe(true);
   });
 
@@ -291,7 +291,7 @@ describe('consistency proofs', () => {
       expect.objectContaining({ code: 'PROOF_INVALID' }),
     );
     const flipped = proof.map((h) => Buffer.from(h));
-    flipped[0]![31] ^= 0x80;
+    flipped[0]!.writeUInt8(flipped[0]!.readUInt8(31) ^ 0x80, 31);
     expect(() => verifyConsistency(3, 7, flipped, r3, r7)).toThrow(
       expect.objectContaining({ code: 'PROOF_INVALID' }),
     );
