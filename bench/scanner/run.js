@@ -2,7 +2,7 @@
 'use strict';
 // Scanner benchmark: `stella scan` against Trivy on the same docker-archive tarballs.
 // Prerequisites: `bash bench/scanner/build-images.sh` (images + Trivy) and `npm run build`.
-// Usage: node bench/scanner/run.js [--images base,mixed,large] [--keep]
+// Usage: node bench/scanner/run.js [--images base,mixed,large] [--runs 3] [--keep]
 // Prints a table and writes bench/results/scanner.json. Not part of `npm test`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -21,6 +21,8 @@ const arg = (name, fallback) => {
 };
 const imageNames = arg('--images', 'base,mixed,large').split(',');
 const keep = argv.includes('--keep');
+// Several runs, alternating tools, median reported: the machine is shared, single runs are noisy.
+const runs = Math.max(1, Number(arg('--runs', '3')));
 
 for (const required of [TRIVY, STELLA, path.join(ROOT, 'libs/scan/dist/index.js'), '/usr/bin/time']) {
   if (!fs.existsSync(required)) {
@@ -138,7 +140,14 @@ const ratio = (a, b) => (b > 0 ? a / b : NaN);
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const schemaCheck = fs.existsSync(SCHEMAS) ? validators() : undefined;
 
-const trivyVersion = measure(TRIVY, ['--version']);
+/** Median wall time and peak RSS of `runs` measurements (RSS of the same run as the median wall). */
+function median(measurements) {
+  const sorted = [...measurements].sort((a, b) => a.wall - b.wall);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+const repeat = (fn) => median(Array.from({ length: runs }, () => fn()));
+
+const trivyVersion = repeat(() => measure(TRIVY, ['--version']));
 console.log(`Trivy bare start-up (--version): ${fmt(trivyVersion.wall)} s`);
 const results = {
   machine: { cpus: os.cpus().length, node: process.version },
@@ -157,8 +166,14 @@ for (const name of imageNames) {
   const oursCdx = path.join(work, `${name}.ours.cdx.json`);
   const oursSpdx = path.join(work, `${name}.ours.spdx.json`);
   const theirs = path.join(work, `${name}.trivy.cdx.json`);
-  const ours = stella([`docker-archive:${input}`, '--no-cache', '-o', oursCdx]);
-  const them = trivy(input, theirs, fs.mkdtempSync(path.join(work, 'trivy-cache-')));
+  const oursRuns = [];
+  const theirRuns = [];
+  for (let i = 0; i < runs; i++) {
+    oursRuns.push(stella([`docker-archive:${input}`, '--no-cache', '-o', oursCdx]));
+    theirRuns.push(trivy(input, theirs, fs.mkdtempSync(path.join(work, 'trivy-cache-'))));
+  }
+  const ours = median(oursRuns);
+  const them = median(theirRuns);
   const trivyAnalysis = Math.max(0.001, them.wall - trivyVersion.wall);
 
   // Determinism and schema validity: a second run (other format, then the same one again).
@@ -230,22 +245,24 @@ const mixed = path.join(IMAGES, 'mixed.docker.tar');
 const top = path.join(IMAGES, 'mixed-top.docker.tar');
 if (fs.existsSync(mixed) && fs.existsSync(top)) {
   const cache = fs.mkdtempSync(path.join(work, 'warm-'));
-  const cold = stella([`docker-archive:${top}`, '--no-cache', '-o', path.join(work, 'top-cold.json')]);
+  const cold = repeat(() =>
+    stella([`docker-archive:${top}`, '--no-cache', '-o', path.join(work, 'top-cold.json')]),
+  );
   stella([`docker-archive:${mixed}`, '--cache-dir', cache, '-o', path.join(work, 'mixed-fill.json')]);
-  const warm = stella([
-    `docker-archive:${top}`,
-    '--cache-dir',
-    cache,
-    '-o',
-    path.join(work, 'top-warm.json'),
-  ]);
+  const warm = repeat(() =>
+    stella([`docker-archive:${top}`, '--cache-dir', cache, '-o', path.join(work, 'top-warm.json')]),
+  );
   const same = fs
     .readFileSync(path.join(work, 'top-cold.json'))
     .equals(fs.readFileSync(path.join(work, 'top-warm.json')));
   // The same in one process (what the scanner service does): no Node start-up or module loading.
-  const inProcess = spawnSync(process.execPath, [path.join(__dirname, 'warm-rescan.js'), mixed, top], {
-    encoding: 'utf8',
-  });
+  const inProcess = spawnSync(
+    process.execPath,
+    [path.join(__dirname, 'warm-rescan.js'), mixed, top, String(runs)],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (inProcess.status !== 0) throw new Error(`warm-rescan.js failed: ${inProcess.stderr}`);
   const library = JSON.parse(inProcess.stdout);
   results.warmRescan = {

@@ -7,20 +7,26 @@ const path = require('node:path');
 const scan = require(path.resolve(__dirname, '../../libs/scan/dist'));
 
 async function main() {
-  const [base, top] = process.argv.slice(2);
+  const [base, top, runsArg] = process.argv.slice(2);
+  const runs = Math.max(1, Number(runsArg ?? '3'));
   const seconds = async (fn) => {
     const start = process.hrtime.bigint();
     await fn();
     return Number(process.hrtime.bigint() - start) / 1e9;
   };
+  const medianOf = async (fn) => {
+    const values = [];
+    for (let i = 0; i < runs; i++) values.push(await seconds(fn));
+    return values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  };
   // Load every module once so that neither measurement pays for it.
   scan.toCycloneDx(await scan.scanImage(`docker-archive:${top}`));
-  const coldSeconds = await seconds(async () =>
+  const coldSeconds = await medianOf(async () =>
     scan.toCycloneDx(await scan.scanImage(`docker-archive:${top}`)),
   );
   const cache = new scan.FileSystemLayerCache(fs.mkdtempSync(path.join(os.tmpdir(), 'stella-warm-')));
   await scan.scanImage(`docker-archive:${base}`, { layerCache: cache });
-  const warmSeconds = await seconds(async () =>
+  const warmSeconds = await medianOf(async () =>
     scan.toCycloneDx(await scan.scanImage(`docker-archive:${top}`, { layerCache: cache })),
   );
   process.stdout.write(
