@@ -9,6 +9,8 @@ import { auditEntryHash } from './audit-chain';
 
 const BATCH = 2000;
 const POLL_MS = 1000;
+/** Commits only schedule a pass this much later, so one pass chains the entries of many commits. */
+const COALESCE_MS = 200;
 const FLUSH_ATTEMPTS = 500;
 
 interface PendingRow {
@@ -27,11 +29,13 @@ interface PendingRow {
  * Moves committed audit entries from `audit_pending` into each tenant's hash chain. One chainer
  * works at a time (a transaction-scoped advisory lock, across replicas); each pass chains up to
  * 2000 entries in one transaction, so a burst of changes costs one chain-head lock and one commit,
- * instead of serializing every change on the head row. Woken after each commit, and polled.
+ * instead of serializing every change on the head row. Scheduled after commits (coalesced), polled,
+ * and flushed by readers.
  */
 @Injectable()
 export class AuditChainer implements OnApplicationBootstrap {
   private running: Promise<void> | undefined;
+  private scheduled: NodeJS.Timeout | undefined;
   private again = false;
   private stopped = false;
   private readonly lockKey: string;
@@ -47,19 +51,30 @@ export class AuditChainer implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const unsubscribe = this.notifier.subscribe((change) => {
-      if (change.audited) this.poke();
+      if (change.audited) this.schedule();
     });
     const timer = setInterval(() => this.poke(), POLL_MS);
     timer.unref();
     this.lifecycle.onShutdown('audit-chainer', async () => {
       unsubscribe();
       clearInterval(timer);
+      if (this.scheduled) clearTimeout(this.scheduled);
       this.stopped = true;
       await this.running;
     });
   }
 
-  /** Schedules a pass (coalesced: at most one running and one queued). */
+  /** A pass soon (within COALESCE_MS), shared by every commit until then. */
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = setTimeout(() => {
+      this.scheduled = undefined;
+      this.poke();
+    }, COALESCE_MS);
+    this.scheduled.unref();
+  }
+
+  /** Starts a pass now (coalesced: at most one running and one queued). */
   poke(): void {
     if (this.stopped) return;
     if (this.running) {

@@ -37,7 +37,8 @@ export class PromotionWatchHub implements OnApplicationBootstrap, OnModuleDestro
     });
     this.subscription = this.bus.nc.subscribe(`${this.bus.prefix}.orchestrator.promotion.>`, {
       callback: (error, message) => {
-        if (error) return;
+        // Most of the time nobody watches: do not even parse.
+        if (error || this.waiters.size === 0) return;
         try {
           const event = message.json<{ tenant?: string; data?: { promotionId?: string } }>();
           if (event.tenant && event.data?.promotionId) this.wake(event.tenant, event.data.promotionId);
