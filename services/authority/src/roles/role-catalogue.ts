@@ -16,13 +16,23 @@ export const ROLE_SCOPES: Readonly<Record<string, readonly string[]>> = Object.f
       ...readScopes,
       'release:write',
       'release:promote',
+      'release:approve',
       'deploy:write',
       'attest:write',
       'sign:write',
     ]),
   ],
   /** Owns policy and VEX statements. */
-  'security-officer': [...new Set([...readScopes, 'policy:write', 'vex:write', 'scan:write'])],
+  'security-officer': [
+    ...new Set([
+      ...readScopes,
+      'release:approve',
+      'policy:write',
+      'vex:write',
+      'scan:write',
+      'advisory:import',
+    ]),
+  ],
   /** Read-only access to everything in the tenant. */
   viewer: readScopes,
   /** Operator of the whole installation: every scope, including tenants and signing keys. Bootstrap tenant only. */

@@ -31,6 +31,14 @@ export const TENANT_SCOPES = [
   'vex:write',
   'notify:read',
   'notify:write',
+  // Scopes the services check beyond the first catalogue (appended, never renamed).
+  'release:approve',
+  'release:break-glass',
+  'release:admin',
+  'audit:read',
+  'signer:sign',
+  'signer:admin',
+  'advisory:import',
 ] as const;
 
 export class ScopeCatalogue {
