@@ -17,17 +17,18 @@ export interface SbomOptions {
 
 // Loaded on first use (~120 ms): scans that only write SPDX never pay for it.
 let library: typeof CycloneDxLibrary | undefined;
-let serializer: CycloneDxLibrary.Serialize.JsonSerializer | undefined;
+let normalizer: CycloneDxLibrary.Serialize.JSON.Normalize.BomNormalizer | undefined;
 function cyclonedx(): {
   Enums: typeof CycloneDxLibrary.Enums;
   Models: typeof CycloneDxLibrary.Models;
-  serializer: CycloneDxLibrary.Serialize.JsonSerializer;
+  normalizer: CycloneDxLibrary.Serialize.JSON.Normalize.BomNormalizer;
 } {
   library ??= require('@cyclonedx/cyclonedx-library') as typeof CycloneDxLibrary;
-  serializer ??= new library.Serialize.JsonSerializer(
-    new library.Serialize.JSON.Normalize.Factory(library.Spec.Spec1dot6),
-  );
-  return { Enums: library.Enums, Models: library.Models, serializer };
+  // The library's JSON normalizer gives the document as an object, which is canonicalized
+  // directly: no JSON text to write and parse again. Every bom-ref is set (and unique) here,
+  // so the serializer's bom-ref discriminator has nothing to do.
+  normalizer ??= new library.Serialize.JSON.Normalize.Factory(library.Spec.Spec1dot6).makeForBom();
+  return { Enums: library.Enums, Models: library.Models, normalizer };
 }
 
 /**
@@ -36,7 +37,7 @@ function cyclonedx(): {
  * the same bytes.
  */
 export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buffer {
-  const { Enums, Models, serializer } = cyclonedx();
+  const { Enums, Models, normalizer } = cyclonedx();
   const identity = imageIdentity(result);
   const image = new Models.Component(
     Enums.ComponentType.Container,
@@ -122,8 +123,7 @@ export function toCycloneDx(result: ScanResult, options: SbomOptions = {}): Buff
         );
     }
   }
-  const json: unknown = JSON.parse(serializer.serialize(bom, { sortLists: true }));
-  return canonicalBytes(json);
+  return canonicalBytes(normalizer.normalize(bom, { sortLists: true }));
 }
 
 function toModel(component: ScannedComponent): CycloneDxLibrary.Models.Component {
