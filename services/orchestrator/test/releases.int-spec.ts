@@ -163,4 +163,18 @@ describe('orchestrator releases against a real registry', () => {
     const anonymous = await fetch(`${h.url}/api/v1/releases`);
     expect(anonymous.status).toBe(401);
   });
+
+  it('pages releases with a cursor and refuses bad query parameters', async () => {
+    const first = await h.api('GET', '/api/v1/releases?limit=1');
+    expect(first.body.items).toHaveLength(1);
+    const second = await h.api('GET', `/api/v1/releases?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+    const badLimit = await h.api('GET', '/api/v1/releases?limit=abc');
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.body.errors).toEqual([{ path: 'limit', message: 'must be a positive integer' }]);
+    const badCursor = await h.api('GET', '/api/v1/releases?cursor=nope');
+    expect(badCursor.status).toBe(400);
+    const badId = await h.api('GET', '/api/v1/releases/not-a-digest');
+    expect(badId.status).toBe(400);
+  });
 });
