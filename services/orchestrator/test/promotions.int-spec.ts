@@ -86,6 +86,9 @@ describe('promotions: gates, approvals, decisions, inventory, audit', () => {
     const prod = await promote(release.id, 'prod');
     expect(prod.status).toBe(201);
     expect(prod.body.state).toBe('awaiting_approval');
+    const streamed = fetch(`${h.url}/api/v1/promotions/${prod.body.id}/transitions/stream?afterSeq=2`, {
+      headers: { authorization: `Bearer ${await h.token()}` },
+    }).then(async (res) => ({ type: res.headers.get('content-type'), text: await res.text() }));
     expect(prod.body.lastEvaluation.gates.find((g: { name: string }) => g.name === 'approvals')).toMatchObject({
       result: 'pending',
       reasons: ['0 of 2 required approvals'],
@@ -118,6 +121,11 @@ describe('promotions: gates, approvals, decisions, inventory, audit', () => {
       'deploying',
       'deployed',
     ]);
+
+    const sse = await streamed;
+    expect(sse.type).toContain('text/event-stream');
+    const sseStates = [...sse.text.matchAll(/^data: (.*)$/gm)].map((m) => (JSON.parse(m[1]!) as { to: string }).to);
+    expect(sseStates).toEqual(['awaiting_approval', 'approved', 'deploying', 'deployed']);
 
     const inventory = await h.api('GET', '/api/v1/inventory');
     expect(inventory.body.environments.map((e: { name: string; running?: { release: { version: string } } }) => [e.name, e.running?.release.version])).toEqual([

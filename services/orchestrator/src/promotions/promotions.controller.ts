@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res, Sse, UseGuards, UseInterceptors, type MessageEvent } from '@nestjs/common';
 import { AuthGuard, CurrentPrincipal, Scopes, type Principal } from '@stella/auth';
 import type { Response } from 'express';
+import { Observable } from 'rxjs';
 import { actorOf } from '../common/actor';
 import { Scope } from '../common/scopes';
 import { tenantIdOf } from '../common/tenancy';
@@ -8,6 +9,7 @@ import { OrchestratorErrorsInterceptor, respond } from '../http/http-errors';
 import { optional, pageLimit } from '../http/http-params';
 import { idempotencyRequest } from '../persistence/unit-of-work';
 import { OrchestratorQueries } from '../queries/orchestrator-queries';
+import { PromotionWatchHub } from './promotion-watch';
 import { approvePromotionCommand } from './usecases/approve-promotion/approve-promotion.command';
 import { ApprovePromotionUseCase } from './usecases/approve-promotion/approve-promotion.usecase';
 import { cancelPromotionCommand } from './usecases/cancel-promotion/cancel-promotion.command';
@@ -30,6 +32,7 @@ export class PromotionsController {
     private readonly rejectPromotion: RejectPromotionUseCase,
     private readonly cancelPromotion: CancelPromotionUseCase,
     private readonly reportDeployment: ReportDeploymentUseCase,
+    private readonly watchHub: PromotionWatchHub,
   ) {}
 
   @Post('promotions')
@@ -70,6 +73,32 @@ export class PromotionsController {
   @Scopes(Scope.read)
   get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return this.queries.promotion(tenantIdOf(principal.tenant), id);
+  }
+
+  /**
+   * Server-sent events: every transition after `?afterSeq=` (default 0), then each new one; the
+   * stream ends after a final state. `curl -N -H 'Authorization: Bearer …' …/transitions/stream`.
+   */
+  @Sse('promotions/:id/transitions/stream')
+  @Scopes(Scope.read)
+  async stream(@Param('id') id: string, @Query('afterSeq') afterSeq: string | undefined, @CurrentPrincipal() principal: Principal) {
+    const tenant = tenantIdOf(principal.tenant);
+    await this.queries.promotion(tenant, id);
+    const from = afterSeq === undefined ? 0 : Math.max(0, Math.trunc(Number(afterSeq)) || 0);
+    return new Observable<MessageEvent>((subscriber) => {
+      const abort = new AbortController();
+      void (async () => {
+        try {
+          for await (const transition of this.watchHub.watch(tenant, id, from, abort.signal)) {
+            subscriber.next({ id: String(transition.seq), type: 'transition', data: transition });
+          }
+          subscriber.complete();
+        } catch (error) {
+          subscriber.error(error);
+        }
+      })();
+      return () => abort.abort();
+    });
   }
 
   @Post('promotions/:id/approvals')
