@@ -26,7 +26,7 @@ describe('registry notification intake and environment administration', () => {
   let h: OrchestratorHarness;
 
   beforeAll(async () => {
-    h = await startOrchestrator({ overrides: { orchestratorIntakeSecrets: { acme: SECRET } } });
+    h = await startOrchestrator({ overrides: { orchestratorIntakeCredentials: { acme: SECRET } } });
   });
 
   afterAll(async () => {

@@ -21,8 +21,9 @@ export const orchestratorConfigSchema = baseServiceConfigSchema.extend({
   /**
    * Registry notification intake: tenant -> shared secret (JSON, or _FILE). The registry sends
    * `Authorization: Bearer <secret>`; the secret selects the tenant. Empty: intake refused.
+   * Named …Credentials so libs/config never echoes the value in errors.
    */
-  orchestratorIntakeSecrets: z.record(tenantKey, z.string().min(24, 'intake secrets need at least 24 characters')).default({}),
+  orchestratorIntakeCredentials: z.record(tenantKey, z.string().min(24, 'intake secrets need at least 24 characters')).default({}),
   /** How long an Idempotency-Key (and its stored response) is kept; afterwards the key may be reused. */
   orchestratorIdempotencyRetentionHours: z.number().int().min(1).max(24 * 365).default(24),
   /** Verified-by-digest image lookups kept in memory (content under a digest never changes); 0 disables. */

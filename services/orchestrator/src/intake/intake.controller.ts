@@ -16,7 +16,7 @@ export class IntakeController {
     private readonly register: RegisterReleaseCandidatesUseCase,
     @Inject(STELLA_CONFIG) config: OrchestratorConfig,
   ) {
-    this.authenticator = new IntakeAuthenticator(config.orchestratorIntakeSecrets);
+    this.authenticator = new IntakeAuthenticator(config.orchestratorIntakeCredentials);
   }
 
   @Post('registry-notifications')
