@@ -1,9 +1,12 @@
 import {
-  compareVersions,
+  compareParsed,
   compileAffected,
   isVersioningError,
+  parseVersion,
+  resolveEcosystem,
   satisfies,
   type AffectedEvaluator,
+  type ParsedVersion,
 } from '@stella/versioning';
 import { primaryCvss } from '../cvss';
 import { isMatchingError, type MatchingErrorCode } from '../errors';
@@ -24,6 +27,135 @@ interface IndexedEntry {
   readonly advisory: Advisory;
   readonly affected: AffectedPackage;
   evaluator?: AffectedEvaluator | null;
+  /** The entry's ranges with events parsed once; null when only the versioning evaluator can decide. */
+  fast?: FastRanges | null;
+}
+
+type EventKind = 'introduced' | 'fixed' | 'last_affected';
+interface Enrichment {
+  readonly cvss: readonly CvssScore[];
+  readonly kev: KevEntry | null;
+  readonly epss: EpssScore | null;
+  /** Severity without a distribution urgency (the common case). */
+  readonly severity: Finding['severity'];
+}
+
+interface FixedList {
+  readonly entries: ReadonlyArray<{ readonly text: string; readonly parsed: ParsedVersion | null }>;
+  /** Shared by every finding of the entry: treat as read-only. */
+  readonly texts: readonly string[];
+}
+
+interface FastEvent {
+  readonly kind: EventKind;
+  /** null: `introduced: "0"`, below every version. */
+  readonly version: ParsedVersion | null;
+}
+interface FastRanges {
+  readonly ranges: ReadonlyArray<readonly FastEvent[]>;
+  /** `versions` as listed (a verbatim match counts even if it does not parse). */
+  readonly listed: ReadonlySet<string>;
+  /** The listed versions that parse, ascending: an equivalent version counts too (PyPI 1.0 = 1.0.0). */
+  readonly listedParsed: readonly ParsedVersion[];
+}
+
+// SEMVER ranges are ordered by SemVer 2.0; these ecosystems' own orderings agree with it.
+const SEMVER_ORDERED: ReadonlySet<string> = new Set(['npm', 'crates.io', 'Go']);
+// At equal versions `fixed` applies before `introduced` (adjacent intervals), as @stella/versioning does.
+const TIE_ORDER: Readonly<Record<EventKind, number>> = { fixed: 0, introduced: 1, last_affected: 2 };
+
+/**
+ * The hot path of matching: an entry's ECOSYSTEM (and, where the orderings agree, SEMVER) ranges
+ * with every event parsed once, evaluated with the OSV schema's algorithm on parsed versions
+ * (`compareParsed` is 10-50x cheaper than parsing). Everything this does not cover exactly is left
+ * to @stella/versioning's evaluator (null): listed `versions`, `limit` events, other range types,
+ * events that do not parse. GIT ranges are skipped, as the evaluator ignores them.
+ */
+function compileFast(affected: AffectedPackage): FastRanges | null {
+  const osv = affected.osv;
+  if (affected.nativeRange !== undefined || !osv) return null;
+  let base: string;
+  try {
+    base = resolveEcosystem(affected.ecosystem).ecosystem;
+  } catch {
+    return null;
+  }
+  const listed = new Set(osv.versions ?? []);
+  const listedParsed: ParsedVersion[] = [];
+  for (const text of listed) {
+    const parsed = parseOrNull(affected.ecosystem, text);
+    if (parsed) listedParsed.push(parsed);
+  }
+  listedParsed.sort(compareParsed);
+  const ranges: FastEvent[][] = [];
+  for (const range of osv.ranges ?? []) {
+    if (range.type === 'GIT') continue;
+    if (range.type !== 'ECOSYSTEM' && !(range.type === 'SEMVER' && SEMVER_ORDERED.has(base))) return null;
+    const events: FastEvent[] = [];
+    let introduced = false;
+    for (const event of range.events) {
+      const entries = Object.entries(event).filter(([, v]) => v !== undefined);
+      if (entries.length !== 1) return null;
+      const [kind, value] = entries[0]!;
+      if (
+        (kind !== 'introduced' && kind !== 'fixed' && kind !== 'last_affected') ||
+        typeof value !== 'string'
+      )
+        return null;
+      if (kind === 'introduced') introduced = true;
+      if (kind === 'introduced' && value === '0') {
+        events.push({ kind, version: null });
+        continue;
+      }
+      const parsed = parseOrNull(affected.ecosystem, value);
+      if (!parsed) return null;
+      events.push({ kind, version: parsed });
+    }
+    if (!introduced) return null; // malformed: the evaluator reports it
+    events.sort((a, b) => {
+      if (a.version === null || b.version === null)
+        return a.version === b.version ? 0 : a.version === null ? -1 : 1;
+      return compareParsed(a.version, b.version) || TIE_ORDER[a.kind] - TIE_ORDER[b.kind];
+    });
+    ranges.push(events);
+  }
+  // Nothing evaluable: the evaluator answers unknown (NO_EVALUABLE_DATA) with its reason.
+  return ranges.length > 0 || listed.size > 0 ? { ranges, listed, listedParsed } : null;
+}
+
+function evaluateFast(fast: FastRanges, text: string, version: ParsedVersion): boolean {
+  if (fast.listed.has(text)) return true;
+  const listed = fast.listedParsed;
+  let low = 0;
+  let high = listed.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const order = compareParsed(listed[middle]!, version);
+    if (order === 0) return true;
+    if (order < 0) low = middle + 1;
+    else high = middle - 1;
+  }
+  for (const events of fast.ranges) {
+    let affected = false;
+    for (const event of events) {
+      if (event.version === null) {
+        affected = true;
+        continue;
+      }
+      const order = compareParsed(event.version, version);
+      if (event.kind === 'introduced') {
+        if (order > 0) break; // sorted: every later event is above the version too
+        affected = true;
+      } else if (event.kind === 'fixed') {
+        if (order > 0) break;
+        affected = false;
+      } else if (order < 0)
+        affected = false; // last_affected below the version
+      else break;
+    }
+    if (affected) return true;
+  }
+  return false;
 }
 
 export interface Finding {
@@ -125,6 +257,7 @@ export class AdvisoryIndex {
   }
 
   addContent(content: ParsedContent): void {
+    this.enrichments.clear();
     if (content.kind === 'advisory') this.addAdvisory(content.advisory);
     else if (content.kind === 'kev') for (const entry of content.entries) this.kev.set(entry.cveId, entry);
     else for (const score of content.scores) this.epss.set(score.cveId, score);
@@ -140,7 +273,10 @@ export class AdvisoryIndex {
       return;
     }
     this.advisories.set(id, advisory);
-    if (advisory.source === 'nvd') this.nvdByCve.set(advisory.id, advisory);
+    if (advisory.source === 'nvd') {
+      this.nvdByCve.set(advisory.id, advisory);
+      this.enrichments.clear();
+    }
     for (const affected of advisory.affected) {
       let key: string;
       try {
@@ -180,8 +316,14 @@ export class AdvisoryIndex {
       const byAdvisory = new Map<Advisory, { entries: IndexedEntry[]; version: string; ecosystem: string }>();
       pkg.keys.forEach((key, i) => {
         const version = pkg.versions[i]!;
-        for (const entry of this.byKey.get(key.key) ?? []) {
-          const verdict = this.evaluate(entry, version);
+        const entries = this.byKey.get(key.key) ?? [];
+        let parsed: ParsedVersion | null | undefined;
+        for (const entry of entries) {
+          if (entry.fast === undefined) entry.fast = compileFast(entry.affected);
+          let verdict: boolean | { reason: string; detail: string };
+          if (entry.fast && (parsed ??= parseOrNull(entry.affected.ecosystem, version)))
+            verdict = evaluateFast(entry.fast, version, parsed);
+          else verdict = this.evaluate(entry, version);
           if (verdict === true) {
             const hit = byAdvisory.get(entry.advisory);
             if (hit) hit.entries.push(entry);
@@ -215,6 +357,19 @@ export class AdvisoryIndex {
     };
   }
 
+  private readonly parsedVersions = new Map<string, ParsedVersion | null>();
+
+  /** Parsed versions by ecosystem and text; fixed versions repeat across findings. */
+  private parsed(ecosystem: string, version: string): ParsedVersion | null {
+    const key = `${ecosystem}\u0000${version}`;
+    let parsed = this.parsedVersions.get(key);
+    if (parsed === undefined) {
+      parsed = parseOrNull(ecosystem, version);
+      this.parsedVersions.set(key, parsed);
+    }
+    return parsed;
+  }
+
   private evaluate(entry: IndexedEntry, version: string): boolean | { reason: string; detail: string } {
     const { affected } = entry;
     try {
@@ -233,6 +388,53 @@ export class AdvisoryIndex {
     }
   }
 
+  /** Per advisory, what every finding of it shares: CVSS with NVD's, KEV, EPSS. Reset when data is added. */
+  private readonly enrichments = new Map<Advisory, Enrichment>();
+  /** Per affected entry (or set of entries), its fixed versions in ascending order, parsed. */
+  private readonly fixedLists = new Map<AffectedPackage, FixedList>();
+
+  private enrichment(advisory: Advisory): Enrichment {
+    let cached = this.enrichments.get(advisory);
+    if (!cached) {
+      const cves = [advisory.id, ...advisory.aliases].filter((id) => id.startsWith('CVE-'));
+      const cvss: CvssScore[] = [...advisory.cvss];
+      if (advisory.source !== 'nvd')
+        for (const cve of cves) cvss.push(...(this.nvdByCve.get(cve)?.cvss ?? []));
+      let kev: KevEntry | null = null;
+      let epss: EpssScore | null = null;
+      for (const cve of cves) {
+        kev ??= this.kev.get(cve) ?? null;
+        const score = this.epss.get(cve);
+        if (score && (!epss || score.epss > epss.epss)) epss = score;
+      }
+      cached = { cvss, kev, epss, severity: severityOf(cvss, advisory.severityLabel, undefined) };
+      this.enrichments.set(advisory, cached);
+    }
+    return cached;
+  }
+
+  private sortedFixed(entries: readonly IndexedEntry[]): FixedList {
+    const key = entries[0]!.affected;
+    if (entries.length === 1) {
+      const cached = this.fixedLists.get(key);
+      if (cached) return cached;
+    }
+    const texts = [...new Set(entries.flatMap((e) => e.affected.fixedVersions))];
+    const list = texts.map((text) => ({ text, parsed: this.parsed(key.ecosystem, text) }));
+    list.sort((a, b) =>
+      a.parsed && b.parsed
+        ? compareParsed(a.parsed, b.parsed)
+        : a.text < b.text
+          ? -1
+          : a.text > b.text
+            ? 1
+            : 0,
+    );
+    const result: FixedList = { entries: list, texts: list.map((f) => f.text) };
+    if (entries.length === 1) this.fixedLists.set(key, result);
+    return result;
+  }
+
   private finding(
     component: SbomComponent,
     version: string,
@@ -240,67 +442,65 @@ export class AdvisoryIndex {
     hit: { entries: IndexedEntry[]; version: string; ecosystem: string },
   ): Finding {
     const first = hit.entries[0]!.affected;
-    const fixed = [...new Set(hit.entries.flatMap((e) => e.affected.fixedVersions))];
-    const compare = (a: string, b: string): number => {
-      try {
-        return compareVersions(first.ecosystem, a, b);
-      } catch {
-        return a < b ? -1 : a > b ? 1 : 0;
-      }
-    };
-    fixed.sort(compare);
+    const fixed = this.sortedFixed(hit.entries);
+    const installed = this.parsed(first.ecosystem, hit.version);
     let fixedIn: string | null = null;
-    for (const candidate of fixed) {
-      let above = false;
-      try {
-        above = compareVersions(first.ecosystem, candidate, hit.version) > 0;
-      } catch {
-        above = false;
+    if (installed)
+      for (const candidate of fixed.entries) {
+        if (candidate.parsed && compareParsed(candidate.parsed, installed) > 0) {
+          fixedIn = candidate.text;
+          break;
+        }
       }
-      if (above) {
-        fixedIn = candidate;
+    const enrichment = this.enrichment(advisory);
+    let distroSeverity: string | undefined;
+    for (const e of hit.entries)
+      if (e.affected.distroSeverity !== undefined) {
+        distroSeverity = e.affected.distroSeverity;
         break;
       }
-    }
-    const cves = [advisory.id, ...advisory.aliases].filter((id) => id.startsWith('CVE-'));
-    const cvss: CvssScore[] = [...advisory.cvss];
-    if (advisory.source !== 'nvd') for (const cve of cves) cvss.push(...(this.nvdByCve.get(cve)?.cvss ?? []));
-    let kev: KevEntry | null = null;
-    let epss: EpssScore | null = null;
-    for (const cve of cves) {
-      kev ??= this.kev.get(cve) ?? null;
-      const score = this.epss.get(cve);
-      if (score && (!epss || score.epss > epss.epss)) epss = score;
-    }
-    const distroSeverity = hit.entries.find((e) => e.affected.distroSeverity)?.affected.distroSeverity;
-    return {
-      component: {
-        purl: component.purl,
-        name: component.name,
-        version,
-        ecosystem: hit.ecosystem,
-        ...(component.bomRef !== undefined ? { bomRef: component.bomRef } : {}),
-      },
+    const componentView: Finding['component'] = {
+      purl: component.purl,
+      name: component.name,
+      version,
+      ecosystem: hit.ecosystem,
+    };
+    if (component.bomRef !== undefined) (componentView as { bomRef?: string }).bomRef = component.bomRef;
+    // Built field by field (no spreads): matching a large SBOM creates one of these per finding.
+    const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
+      component: componentView,
       advisoryId: advisory.id,
       source: advisory.source,
       aliases: advisory.aliases,
-      ...(advisory.summary !== undefined ? { summary: advisory.summary } : {}),
-      ...(advisory.published !== undefined ? { published: advisory.published } : {}),
-      ...(advisory.modified !== undefined ? { modified: advisory.modified } : {}),
-      severity: severityOf(cvss, advisory.severityLabel, distroSeverity),
-      cvss,
-      ...(distroSeverity !== undefined ? { distroSeverity } : {}),
+      severity:
+        distroSeverity === undefined
+          ? enrichment.severity
+          : severityOf(enrichment.cvss, advisory.severityLabel, distroSeverity),
+      cvss: enrichment.cvss,
       cwes: advisory.cwes,
-      fixedVersions: fixed,
+      fixedVersions: fixed.texts,
       fixedIn,
-      kev,
-      epss,
+      kev: enrichment.kev,
+      epss: enrichment.epss,
       matchedBy: {
         ecosystem: first.ecosystem,
         package: first.name,
         rule: first.nativeRange !== undefined ? 'range' : 'osv',
       },
     };
+    if (advisory.summary !== undefined) finding.summary = advisory.summary;
+    if (advisory.published !== undefined) finding.published = advisory.published;
+    if (advisory.modified !== undefined) finding.modified = advisory.modified;
+    if (distroSeverity !== undefined) finding.distroSeverity = distroSeverity;
+    return finding;
+  }
+}
+
+function parseOrNull(ecosystem: string, version: string): ParsedVersion | null {
+  try {
+    return parseVersion(ecosystem, version);
+  } catch {
+    return null;
   }
 }
 

@@ -166,10 +166,21 @@ export class IngestVex {
         });
       const changes: ConsensusChange[] = [];
       const events: AnyCloudEvent[] = [];
-      for (const pair of [...pairs.values()].slice(0, MAX_EVENT_PAIRS)) {
-        const all = issued(
-          this.config,
-          await this.store.statementsFor(pair.vulnerabilityId, lookupKeys(pair.productKey), manager),
+      const selected = [...pairs.values()].slice(0, MAX_EVENT_PAIRS);
+      const related = issued(
+        this.config,
+        await this.store.statementsForPairs(
+          [...new Set(selected.map((p) => p.vulnerabilityId))],
+          [...new Set(selected.flatMap((p) => lookupKeys(p.productKey)))],
+          manager,
+        ),
+      );
+      for (const pair of selected) {
+        const keys = lookupKeys(pair.productKey);
+        const all = related.filter(
+          (s) =>
+            keys.includes(s.productKey) &&
+            (s.vulnerabilityId === pair.vulnerabilityId || s.aliases.includes(pair.vulnerabilityId)),
         );
         const earlier = all.filter((s) => s.documentSeq !== seq);
         const after = computeConsensus(pair.vulnerabilityId, pair.productKey, all).status;

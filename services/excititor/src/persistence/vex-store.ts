@@ -93,6 +93,25 @@ export class VexStore {
     }
   }
 
+  /**
+   * Every statement about any of the vulnerabilities (by id or alias) for any of the product keys:
+   * one query for a whole document's pairs; the caller groups them.
+   */
+  async statementsForPairs(
+    vulnerabilityIds: readonly string[],
+    productKeys: readonly string[],
+    manager?: EntityManager,
+  ): Promise<StoredStatement[]> {
+    const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
+      `SELECT st.*, d.document_id, d.document_hash, d.issuer, d.signed
+         FROM ${this.s}.vex_statement st JOIN ${this.s}.vex_document d ON d.seq = st.document_seq
+        WHERE st.product_key = ANY($2::text[]) AND (st.vulnerability_id = ANY($1::text[]) OR st.aliases && $1::text[])
+        ORDER BY st.seq`,
+      [vulnerabilityIds, productKeys],
+    );
+    return rows.map(toStatement);
+  }
+
   /** Every statement about the vulnerability (by id or alias) for any of the product keys. */
   async statementsFor(
     vulnerabilityId: string,
@@ -106,23 +125,7 @@ export class VexStore {
         ORDER BY st.seq`,
       [vulnerabilityId, productKeys],
     );
-    return rows.map((row) => ({
-      vulnerabilityId: String(row.vulnerability_id),
-      aliases: row.aliases as string[],
-      productKey: String(row.product_key),
-      subcomponents: row.subcomponents as string[],
-      status: row.status as VexStatus,
-      ...(row.justification ? { justification: String(row.justification) } : {}),
-      ...(row.impact_statement ? { impactStatement: String(row.impact_statement) } : {}),
-      ...(row.action_statement ? { actionStatement: String(row.action_statement) } : {}),
-      timestamp: String(row.statement_time),
-      sequence: Number(row.seq),
-      documentSeq: String(row.document_seq),
-      documentId: String(row.document_id),
-      documentHash: String(row.document_hash),
-      issuer: String(row.issuer),
-      signed: Boolean(row.signed),
-    }));
+    return rows.map(toStatement);
   }
 
   async document(hash: string): Promise<{ content: string; format: string; issuer: string } | null> {
@@ -132,4 +135,24 @@ export class VexStore {
     );
     return row ? { content: row.content, format: row.format, issuer: row.issuer } : null;
   }
+}
+
+function toStatement(row: Record<string, unknown>): StoredStatement {
+  return {
+    vulnerabilityId: String(row.vulnerability_id),
+    aliases: row.aliases as string[],
+    productKey: String(row.product_key),
+    subcomponents: row.subcomponents as string[],
+    status: row.status as VexStatus,
+    ...(row.justification ? { justification: String(row.justification) } : {}),
+    ...(row.impact_statement ? { impactStatement: String(row.impact_statement) } : {}),
+    ...(row.action_statement ? { actionStatement: String(row.action_statement) } : {}),
+    timestamp: String(row.statement_time),
+    sequence: Number(row.seq),
+    documentSeq: String(row.document_seq),
+    documentId: String(row.document_id),
+    documentHash: String(row.document_hash),
+    issuer: String(row.issuer),
+    signed: Boolean(row.signed),
+  };
 }
