@@ -89,7 +89,8 @@ async function ensurePostgres() {
       throw new Error(`STELLA_DATABASE_URL points at ${u.host}, which does not answer`);
     return env.STELLA_DATABASE_URL;
   }
-  if (await probe('127.0.0.1', 5432)) {
+  // --embedded-postgres forces the embedded server even when one answers on 5432.
+  if (!process.argv.includes('--embedded-postgres') && (await probe('127.0.0.1', 5432))) {
     say('postgres   using the PostgreSQL answering on 127.0.0.1:5432');
     return 'postgres://postgres@127.0.0.1:5432/postgres';
   }

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { dirname } from 'node:path';
-import { listEventDefinitions } from '@stella/contracts';
 import { loadCliConfig } from '../cli-config';
 import { DoctorCheckResult } from '../doctor/check';
 import { checkFreeDisk, checkSecretFiles } from '../doctor/host.checks';
-import { checkNats, checkPostgres } from '../doctor/infrastructure.checks';
 import { checkServices } from '../doctor/service.checks';
 import { createOutput } from '../output';
 import { CredentialsStore } from '../session/credentials-store';
@@ -15,6 +13,8 @@ import { readFleetFile } from '../session/fleet-file';
  * `<PREFIX>_<DOMAIN>`) plus the dead-letter stream, named as libs/bus provisions them.
  */
 export function expectedStreams(prefix: string): string[] {
+  // Loaded on use: every CLI start (e.g. a local `stella scan`) must not pay for the catalogue.
+  const { listEventDefinitions } = require('@stella/contracts') as typeof import('@stella/contracts');
   const domains = new Set(listEventDefinitions().map((d) => d.type.split('.')[1] ?? ''));
   return [
     ...[...domains].filter(Boolean).map((d) => `${prefix}_${d}`.toUpperCase()),
@@ -36,6 +36,9 @@ export function doctorCommand(): Command {
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const out = createOutput(Boolean(opts.json));
+      // pg and nats load only when doctor runs.
+      const { checkNats, checkPostgres } =
+        require('../doctor/infrastructure.checks') as typeof import('../doctor/infrastructure.checks');
       const config = loadCliConfig();
       const fleet = await readFleetFile(config.fleetFile);
       const databaseUrl = fleet?.databaseUrl ?? config.databaseUrl;
