@@ -2,8 +2,6 @@ import {
   compareParsed,
   compileAffected,
   isVersioningError,
-  parseVersion,
-  resolveEcosystem,
   satisfies,
   type AffectedEvaluator,
   type ParsedVersion,
