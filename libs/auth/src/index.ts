@@ -2,6 +2,7 @@ export { AuthError, authErrorStatus, isAuthError, ServiceTokenError } from './er
 export type { AuthErrorCode, ServiceTokenErrorCode } from './errors';
 export { systemClock, type Clock, type Principal } from './principal';
 export {
+  createAuthorityTokenVerifier,
   createJwksTokenVerifier,
   createLocalTokenVerifier,
   type JwksTokenVerifierOptions,

@@ -223,3 +223,25 @@ function toAuthError(error: unknown): AuthError {
   }
   return new AuthError('TOKEN_MALFORMED', 'access token malformed', { cause: error });
 }
+
+/**
+ * The verifier every service uses in production: the authority's JWKS at
+ * `<STELLA_AUTHORITY_URL>/.well-known/jwks.json`, that URL as the expected issuer, and the
+ * service's `STELLA_TOKEN_AUDIENCE`. Fails at start, naming the service, when no authority is set.
+ */
+export function createAuthorityTokenVerifier(
+  service: string,
+  config: { authorityUrl?: string | undefined; tokenAudience: string },
+): TokenVerifier {
+  if (!config.authorityUrl) {
+    throw new Error(
+      `STELLA_AUTHORITY_URL is required: ${service} verifies access tokens against the authority's JWKS`,
+    );
+  }
+  const issuer = config.authorityUrl.replace(/\/+$/, '');
+  return createJwksTokenVerifier({
+    jwksUrl: `${issuer}/.well-known/jwks.json`,
+    issuer,
+    audience: config.tokenAudience,
+  });
+}

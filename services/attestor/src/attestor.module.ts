@@ -1,5 +1,10 @@
 import { Inject, Injectable, Module, type OnApplicationBootstrap, type Type } from '@nestjs/common';
-import { AuthModule, createJwksTokenVerifier, ServiceTokenClient, type TokenVerifier } from '@stella/auth';
+import {
+  AuthModule,
+  createAuthorityTokenVerifier,
+  ServiceTokenClient,
+  type TokenVerifier,
+} from '@stella/auth';
 import { isBusError, OutboxWriter, startConsumer, type Bus, type RunningConsumer } from '@stella/bus';
 import type { Logger } from '@stella/observability';
 import {
@@ -56,15 +61,6 @@ const STREAM_RETRY_MS = 2000;
 function authorityBase(config: AttestorConfig): string {
   if (config.authorityUrl === undefined) throw new Error('STELLA_AUTHORITY_URL is required by the attestor');
   return config.authorityUrl.replace(/\/+$/, '');
-}
-
-function defaultVerifier(config: AttestorConfig): TokenVerifier {
-  const authority = authorityBase(config);
-  return createJwksTokenVerifier({
-    jwksUrl: `${authority}/.well-known/jwks.json`,
-    issuer: authority,
-    audience: config.tokenAudience,
-  });
 }
 
 function defaultSignerTokens(config: AttestorConfig): TokenProvider | null {
@@ -154,7 +150,8 @@ export function createAttestorModule(options: AttestorModuleOptions = {}): Type<
       MessagingModule.forRoot({ streams: [ATTESTOR_STREAM] }),
       AuthModule.forRootAsync({
         inject: [STELLA_CONFIG],
-        useFactory: (config: AttestorConfig) => options.verifier ?? defaultVerifier(config),
+        useFactory: (config: AttestorConfig) =>
+          options.verifier ?? createAuthorityTokenVerifier('attestor', config),
       }),
     ],
     controllers: [LogController, AttestationsController],

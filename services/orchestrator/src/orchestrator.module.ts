@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { AuthModule, createJwksTokenVerifier, type TokenVerifier } from '@stella/auth';
+import { AuthModule, createAuthorityTokenVerifier, type TokenVerifier } from '@stella/auth';
 import { registryClientOptionsFromConfig } from '@stella/oci';
 import { DatabaseModule, Lifecycle, MessagingModule, STELLA_CONFIG } from '@stella/platform';
 import { AuditController } from './audit/audit.controller';
@@ -63,44 +63,57 @@ export interface OrchestratorModuleOptions {
   gates?: Gate[];
 }
 
-function jwksVerifier(config: OrchestratorConfig): TokenVerifier {
-  if (!config.authorityUrl) {
-    throw new Error('STELLA_AUTHORITY_URL is required: the orchestrator verifies access tokens against the authority JWKS');
-  }
-  const issuer = config.authorityUrl.replace(/\/+$/, '');
-  return createJwksTokenVerifier({ jwksUrl: `${issuer}/.well-known/jwks.json`, issuer, audience: config.tokenAudience });
-}
-
 /** The release control plane. `OrchestratorModule.forRoot()` in production; tests replace the ports. */
 @Module({})
 export class OrchestratorModule {
   static forRoot(options: OrchestratorModuleOptions = {}): DynamicModule {
     const ports: Provider[] = [
       { provide: ORCHESTRATOR_CLOCK, useValue: options.clock ?? systemClock },
-      { provide: ORCHESTRATOR_IDS, inject: [ORCHESTRATOR_CLOCK], useFactory: (clock: Clock) => uuidV7Ids(clock) },
+      {
+        provide: ORCHESTRATOR_IDS,
+        inject: [ORCHESTRATOR_CLOCK],
+        useFactory: (clock: Clock) => uuidV7Ids(clock),
+      },
       {
         provide: IMAGE_RESOLVER,
         inject: [STELLA_CONFIG, Lifecycle],
         useFactory: (config: OrchestratorConfig, lifecycle: Lifecycle) => {
           const resolver =
-            options.imageResolver ?? new RegistryImageResolver(registryClientOptionsFromConfig(config), config.orchestratorDigestCacheSize);
+            options.imageResolver ??
+            new RegistryImageResolver(
+              registryClientOptionsFromConfig(config),
+              config.orchestratorDigestCacheSize,
+            );
           lifecycle.onShutdown('registry-client', () => resolver.close());
           return resolver;
         },
       },
       {
         provide: GATES,
-        useValue: [new PreviousEnvironmentGate(), new FreezeWindowGate(), new ApprovalsGate(), ...(options.gates ?? [])],
+        useValue: [
+          new PreviousEnvironmentGate(),
+          new FreezeWindowGate(),
+          new ApprovalsGate(),
+          ...(options.gates ?? []),
+        ],
       },
     ];
     return {
       module: OrchestratorModule,
       imports: [
-        DatabaseModule.forRoot({ defaultSchema: ORCHESTRATOR_SERVICE_NAME, entities: [], migrations: orchestratorMigrations }),
+        DatabaseModule.forRoot({
+          defaultSchema: ORCHESTRATOR_SERVICE_NAME,
+          entities: [],
+          migrations: orchestratorMigrations,
+        }),
         MessagingModule.forRoot({ streams: [ORCHESTRATOR_STREAM] }),
         options.verifier
           ? AuthModule.forRoot({ verifier: options.verifier })
-          : AuthModule.forRootAsync({ inject: [STELLA_CONFIG], useFactory: (config: OrchestratorConfig) => jwksVerifier(config) }),
+          : AuthModule.forRootAsync({
+              inject: [STELLA_CONFIG],
+              useFactory: (config: OrchestratorConfig) =>
+                createAuthorityTokenVerifier('orchestrator', config),
+            }),
       ],
       controllers: [
         EnvironmentsController,

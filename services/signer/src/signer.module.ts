@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type OnApplicationBootstrap, type Type } from '@nestjs/common';
-import { AuthModule, createJwksTokenVerifier, TOKEN_VERIFIER, type TokenVerifier } from '@stella/auth';
+import { AuthModule, createAuthorityTokenVerifier, TOKEN_VERIFIER, type TokenVerifier } from '@stella/auth';
 import { OutboxWriter, type Bus } from '@stella/bus';
 import type { Logger } from '@stella/observability';
 import {
@@ -36,18 +36,6 @@ export interface SignerModuleOptions {
 
 export function schemaOfSigner(config: SignerConfig): string {
   return config.databaseSchema ?? SIGNER_SERVICE_NAME;
-}
-
-function defaultVerifier(config: SignerConfig): TokenVerifier {
-  if (config.authorityUrl === undefined) {
-    throw new Error('STELLA_AUTHORITY_URL is required: the signer verifies every caller token');
-  }
-  const authority = config.authorityUrl.replace(/\/+$/, '');
-  return createJwksTokenVerifier({
-    jwksUrl: `${authority}/.well-known/jwks.json`,
-    issuer: authority,
-    audience: config.tokenAudience,
-  });
 }
 
 /** Starts the NATS responder once the app is up, and stops it (then flushes the audit) on shutdown. */
@@ -92,7 +80,8 @@ export function createSignerModule(options: SignerModuleOptions = {}): Type<unkn
       MessagingModule.forRoot({ streams: [SIGNER_STREAM] }),
       AuthModule.forRootAsync({
         inject: [STELLA_CONFIG],
-        useFactory: (config: SignerConfig) => options.verifier ?? defaultVerifier(config),
+        useFactory: (config: SignerConfig) =>
+          options.verifier ?? createAuthorityTokenVerifier('signer', config),
       }),
     ],
     controllers: [SignController, KeysController],
