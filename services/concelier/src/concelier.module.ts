@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { AuthModule, createJwksTokenVerifier, systemClock, type TokenVerifier } from '@stella/auth';
+import { AuthModule, createAuthorityTokenVerifier, systemClock, type TokenVerifier } from '@stella/auth';
 import { DatabaseModule, MessagingModule } from '@stella/platform';
 import { AdvisoryLinks } from './advisories/advisory-links.usecase';
 import { ADVISORY_STREAM } from './common/stream';
@@ -20,16 +20,7 @@ export interface ConcelierModuleOptions {
 
 /** Production verifier: the authority's JWKS at STELLA_AUTHORITY_URL. */
 export function jwksVerifierFor(config: ConcelierConfig): TokenVerifier {
-  if (!config.authorityUrl)
-    throw new Error(
-      'STELLA_AUTHORITY_URL is required: concelier verifies access tokens against the authority',
-    );
-  const issuer = config.authorityUrl.replace(/\/+$/, '');
-  return createJwksTokenVerifier({
-    issuer,
-    audience: config.tokenAudience,
-    jwksUrl: `${issuer}/.well-known/jwks.json`,
-  });
+  return createAuthorityTokenVerifier('concelier', config);
 }
 
 @Module({})

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { AuthModule, createJwksTokenVerifier, systemClock, type TokenVerifier } from '@stella/auth';
+import { AuthModule, createAuthorityTokenVerifier, systemClock, type TokenVerifier } from '@stella/auth';
 import { DatabaseModule, MessagingModule } from '@stella/platform';
 import { EXCITITOR_CLOCK, type Clock } from './common/ports';
 import { VEX_STREAM } from './common/stream';
@@ -18,16 +18,7 @@ export interface ExcititorModuleOptions {
 
 /** Production verifier: the authority's JWKS at STELLA_AUTHORITY_URL. */
 export function jwksVerifierFor(config: ExcititorConfig): TokenVerifier {
-  if (!config.authorityUrl)
-    throw new Error(
-      'STELLA_AUTHORITY_URL is required: excititor verifies access tokens against the authority',
-    );
-  const issuer = config.authorityUrl.replace(/\/+$/, '');
-  return createJwksTokenVerifier({
-    issuer,
-    audience: config.tokenAudience,
-    jwksUrl: `${issuer}/.well-known/jwks.json`,
-  });
+  return createAuthorityTokenVerifier('excititor', config);
 }
 
 @Module({})

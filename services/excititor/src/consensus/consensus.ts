@@ -41,7 +41,7 @@ export interface Consensus {
 const DEFINITIVE: ReadonlySet<VexStatus> = new Set(['not_affected', 'affected', 'fixed']);
 
 /**
- * The status lattice (docs/parts/excititor.md):
+ * The status lattice (docs/reference/excititor.md):
  *
  *   none  <  under_investigation  <  { not_affected (justified), fixed, affected }
  *
