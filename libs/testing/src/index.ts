@@ -12,3 +12,10 @@ export {
   type PushedTestImage,
   type TestPlatform,
 } from './registry';
+export {
+  createTestTokenIssuer,
+  TEST_TOKEN_ISSUER,
+  TEST_TOKEN_AUDIENCE,
+  type TestTokenClaims,
+  type TestTokenIssuer,
+} from './tokens';

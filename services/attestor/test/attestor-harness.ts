@@ -1,57 +1,32 @@
 import { execFileSync } from 'node:child_process';
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preAuthEncoding, publicKeyId, type DsseEnvelope } from '@stella/attest';
-import { createLocalTokenVerifier } from '@stella/auth';
 import { createDataSource, runMigrations } from '@stella/db';
 import type { ServiceApp } from '@stella/platform';
 import {
   bootTestApp,
   createTestNatsPrefix,
+  createTestTokenIssuer,
+  TEST_TOKEN_ISSUER,
+  type TestTokenIssuer,
   createTestSchema,
   type TestNatsPrefix,
   type TestSchema,
 } from '@stella/testing';
-import { SignJWT } from 'jose';
 import { connect, headers, type NatsConnection, type Subscription } from 'nats';
 import { createAttestorModule } from '../src/attestor.module';
 import { attestorConfigSchema, type AttestorConfig } from '../src/config/attestor-config';
 import { attestorMigrations } from '../src/migrations';
 
-export const TEST_ISSUER = 'http://authority.test';
+export const TEST_ISSUER = TEST_TOKEN_ISSUER;
 export const SIGNER_TOKEN = `signer-token-${randomBytes(8).toString('hex')}`;
 
-/** Access tokens signed by a key only the test knows, verified by a local verifier. */
-export function createTokenMinter() {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'EdDSA', use: 'sig' };
-  const verifier = createLocalTokenVerifier({
-    issuer: TEST_ISSUER,
-    audience: 'stella',
-    getKeys: () => [jwk],
-  });
-  let counter = 0;
-  const mint = async (claims: { scope?: string; tenant?: string; clientId?: string } = {}) => {
-    const now = Math.floor(Date.now() / 1000);
-    counter += 1;
-    const clientId = claims.clientId ?? 'ci-pipeline';
-    return new SignJWT({
-      iss: TEST_ISSUER,
-      aud: 'stella',
-      sub: clientId,
-      client_id: clientId,
-      tenant: claims.tenant ?? 'acme',
-      scope: claims.scope ?? 'attest:write attest:read',
-      jti: `tok-${counter}`,
-      iat: now - 5,
-      exp: now + 600,
-    })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key', typ: 'at+jwt' })
-      .sign(privateKey);
-  };
-  return { verifier, mint };
+/** Attestor tests mint `attest:write attest:read` tokens by default. */
+export function createTokenMinter(): TestTokenIssuer {
+  return createTestTokenIssuer({ scope: 'attest:write attest:read' });
 }
 
 export interface TestPki {

@@ -1,60 +1,29 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalTokenVerifier } from '@stella/auth';
 import { createDataSource, runMigrations } from '@stella/db';
 import type { ServiceApp } from '@stella/platform';
 import {
   bootTestApp,
   createTestNatsPrefix,
+  createTestTokenIssuer,
+  TEST_TOKEN_ISSUER,
+  type TestTokenIssuer,
   createTestSchema,
   type TestNatsPrefix,
   type TestSchema,
 } from '@stella/testing';
-import { SignJWT } from 'jose';
 import type { Clock } from '../src/common/clock';
 import { signerConfigSchema, type SignerConfig } from '../src/config/signer-config';
 import { signerMigrations } from '../src/migrations';
 import { createSignerModule } from '../src/signer.module';
 
-export const TEST_ISSUER = 'http://authority.test';
+export const TEST_ISSUER = TEST_TOKEN_ISSUER;
 
-export interface TokenMinter {
-  mint(claims?: { scope?: string; clientId?: string; tenant?: string; exp?: number }): Promise<string>;
-}
-
-/** Mints access tokens the way the authority does (EdDSA, at+jwt), with a key only the test knows. */
-export function createTokenMinter(): TokenMinter & { verifier: ReturnType<typeof createLocalTokenVerifier> } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'EdDSA', use: 'sig' };
-  const verifier = createLocalTokenVerifier({
-    issuer: TEST_ISSUER,
-    audience: 'stella',
-    getKeys: () => [jwk],
-  });
-  let counter = 0;
-  return {
-    verifier,
-    mint: async (claims = {}) => {
-      const now = Math.floor(Date.now() / 1000);
-      counter += 1;
-      const clientId = claims.clientId ?? 'ci-pipeline';
-      return new SignJWT({
-        iss: TEST_ISSUER,
-        aud: 'stella',
-        sub: clientId,
-        client_id: clientId,
-        tenant: claims.tenant ?? 'acme',
-        scope: claims.scope ?? 'signer:sign',
-        jti: `tok-${counter}-${randomBytes(4).toString('hex')}`,
-        iat: now - 5,
-        exp: claims.exp ?? now + 600,
-      })
-        .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key', typ: 'at+jwt' })
-        .sign(privateKey as KeyObject);
-    },
-  };
+/** Signer tests mint `signer:sign` tokens by default. */
+export function createTokenMinter(): TestTokenIssuer {
+  return createTestTokenIssuer({ scope: 'signer:sign' });
 }
 
 export interface SignerHarness {
