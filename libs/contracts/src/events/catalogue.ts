@@ -38,6 +38,7 @@ import { approvalRecordedV1 } from './orchestrator/approval-recorded.v1';
 import { decisionRecordedV1 } from './orchestrator/decision-recorded.v1';
 import { advisoryUpsertedV1 } from './advisory/advisory-upserted.v1';
 import { vexUpdatedV1 } from './vex/vex-updated.v1';
+import { releaseRiskChangedV1 } from './policy/release-risk-changed.v1';
 
 /** The version of each type that producers emit today. */
 const currentDefinitions = [
@@ -76,6 +77,7 @@ const currentDefinitions = [
   decisionRecordedV1,
   advisoryUpsertedV1,
   vexUpdatedV1,
+  releaseRiskChangedV1,
 ] as const;
 
 type CurrentDefinition = (typeof currentDefinitions)[number];
