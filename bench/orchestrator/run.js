@@ -4,11 +4,17 @@
 // the local Postgres (fresh schema), NATS (fresh prefix), a real registry (Debian docker-registry),
 // and a JWKS served by this script, which signs the access tokens.
 //   1. release creation with 3 components resolved by tag against the registry: p50 / p99;
-//   2. promotion round trip (request -> gates -> approval -> decided) with N concurrent clients for
-//      D seconds: decided/s, p50 / p99 of the round trip, errors, and lost or duplicated state
-//      transitions counted in Postgres and in the JetStream stream.
-// Flags: --duration <s> (60), --clients <n> (50), --releases <n> (200 creations for figure 1).
-// Target (issue 3): >= 200 decided promotions/s, p99 < 100 ms, zero errors, zero lost/duplicated.
+//   2. promotion round trip (request -> gates -> approval -> decided) by N clients for D seconds,
+//      on releases created beforehand (untimed): open loop at an offered arrival rate (default) or
+//      closed loop (--closed-loop, maximum throughput): decided/s, p50 / p99 of the round trip
+//      (open loop: from the scheduled start), errors, and lost or duplicated state transitions
+//      counted in Postgres and in the JetStream stream; CPU per decided promotion.
+// Flags: --duration <s> (60), --clients <n> (50), --rate <promotions/s> (200, open loop, shared by
+// the clients), --closed-loop, --pool <n> (releases to create for the timed phase; default
+// rate x duration x 1.1, closed loop 300 x duration), --warmup <per client> (4),
+// --releases <n> (200 creations for figure 1).
+// Target (issue 3): 50 clients offering 200 promotions/s for 60 s: >= 200 decided/s, p99 < 100 ms,
+// zero errors, zero lost/duplicated.
 // Exit code 1 on errors or lost/duplicated transitions (not on a missed throughput target).
 'use strict';
 const { spawn } = require('node:child_process');
@@ -16,6 +22,7 @@ const { generateKeyPairSync, randomUUID } = require('node:crypto');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
+const os = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { SignJWT } = require('jose');
@@ -32,6 +39,10 @@ const flag = (name, fallback) => {
 const DURATION_S = flag('duration', 60);
 const CLIENTS = flag('clients', 50);
 const RELEASES = flag('releases', 200);
+const RATE = flag('rate', 200);
+const CLOSED_LOOP = args.includes('--closed-loop');
+const POOL = args.includes('--pool') ? flag('pool', undefined) : undefined;
+const WARMUP_PER_CLIENT = flag('warmup', 4);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function percentile(sorted, p) {
@@ -150,10 +161,11 @@ async function main() {
     process.stdout.write(`release creation (3 components by tag, real registry): n=${RELEASES} p50=${fig1.p50Ms} ms p99=${fig1.p99Ms} ms\n`);
 
     // Figure 2 setup: the first environment of the path (dev) needs one approval. Each client is
-    // a CI pipeline shipping successive versions of its own service: per iteration it creates the
-    // next release (digest-pinned, not timed), then the timed round trip: request -> gates ->
-    // awaiting approval -> approval by another identity -> decided (allowed). Deployments are
-    // reported by deployers in real life; here none runs, so allowed promotions queue for dev's slot.
+    // a CI pipeline shipping successive versions of its own service. The figure is the promotion
+    // round trip (request -> gates -> awaiting approval -> approval by another identity -> decided),
+    // so the releases the run promotes are created first, untimed, as a pool (they do not compete
+    // for CPU during the timed phase). Deployments are reported by deployers in real life; here
+    // none runs, so allowed promotions queue for dev's slot.
     const digests = images.map((img) => img.digest);
     const pinned = ['api', 'web', 'worker'].map((name, i) => ({ name, digest: digests[i] }));
     const devSetup = await call('PATCH', '/api/v1/environments/dev', { approvals: { required: 1, approverRoles: [] } });
@@ -164,8 +176,37 @@ async function main() {
       await token(`approver-${c}`);
     }
 
-    // CPU seconds used by the orchestrator process and by its Postgres backends during the run:
-    // a figure that does not depend on what else runs on the machine.
+    // The pool: per client, the releases it will promote (svc-<c>@1.0.<n>), created by a few
+    // concurrent creators. Open loop needs rate x duration of them (+ warm-up, + 10 %); closed loop
+    // cannot know its throughput beforehand: --pool (default 300/s x duration) bounds it, and a
+    // client whose pool runs dry stops (the run then ends early and says so).
+    const perClient = Math.ceil(
+      (POOL ?? (CLOSED_LOOP ? 300 * DURATION_S : RATE * DURATION_S * 1.1)) / CLIENTS + WARMUP_PER_CLIENT,
+    );
+    const pools = Array.from({ length: CLIENTS }, () => []);
+    const poolStarted = performance.now();
+    {
+      const jobs = [];
+      for (let n = 1; n <= perClient; n += 1) for (let c = 0; c < CLIENTS; c += 1) jobs.push([c, n]);
+      let next = 0;
+      const creator = async () => {
+        while (next < jobs.length) {
+          const [c, n] = jobs[next++];
+          const release = await call('POST', '/api/v1/releases', { name: `svc-${c}`, version: `1.0.${n}`, components: pinned }, `builder-${c}`, {
+            'idempotency-key': `rel-${c}-${n}`,
+          });
+          if (release.status !== 201) throw new Error(`pool release creation failed: ${release.status} ${JSON.stringify(release.body)}`);
+          pools[c][n - 1] = release.body.id;
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, creator));
+    }
+    process.stdout.write(
+      `release pool: ${perClient * CLIENTS} releases created in ${((performance.now() - poolStarted) / 1000).toFixed(1)} s (untimed)\n`,
+    );
+
+    // CPU seconds used by the orchestrator process and by its Postgres backends during the timed
+    // phase: a figure that does not depend on what else runs on the machine.
     const cpuSeconds = (pid) => {
       try {
         const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -181,51 +222,90 @@ async function main() {
       await admin.end();
       return pids;
     };
-    const cpuBefore = { node: cpuSeconds(child.pid), pg: 0 };
+
     const latencies = [];
     const errors = [];
     const decided = [];
+    // One promotion round trip; returns the promotion id when decided (allowed), else records the error.
+    const promote = async (c, releaseId, tag) => {
+      const requested = await call('POST', '/api/v1/promotions', { release: { id: releaseId }, environment: 'dev' }, `requester-${c}`, {
+        'idempotency-key': `req-${tag}`,
+      });
+      if (requested.status !== 201 || requested.body.state !== 'awaiting_approval') {
+        errors.push({ step: 'request', status: requested.status, body: requested.body });
+        return undefined;
+      }
+      const approved = await call('POST', `/api/v1/promotions/${requested.body.id}/approvals`, {}, `approver-${c}`, {
+        'idempotency-key': `app-${tag}`,
+      });
+      // Decided = allowed: approved (queued for the slot) or deploying (got the free slot).
+      if (approved.status !== 201 || !['approved', 'deploying', 'deployed'].includes(approved.body.state)) {
+        errors.push({ step: 'approve', status: approved.status, body: approved.body });
+        return undefined;
+      }
+      return requested.body.id;
+    };
+
+    // Warm-up (untimed, not counted in the figures but checked for lost/duplicated transitions):
+    // JIT, connection pool, caches.
+    const warmedUp = [];
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, c) => {
+        for (let i = 0; i < WARMUP_PER_CLIENT; i += 1) {
+          const id = await promote(c, pools[c][i], `${c}-${i + 1}`);
+          if (id) warmedUp.push(id);
+        }
+      }),
+    );
+    if (errors.length > 0) throw new Error(`warm-up failed: ${JSON.stringify(errors[0]).slice(0, 500)}`);
+
+    // Timed phase. Open loop (default): arrivals at RATE/s in total, spread evenly across the
+    // clients (client c's k-th arrival is scheduled at t0 + (k * CLIENTS + c) / RATE); a client
+    // whose previous round trip is still running starts late, and latency is measured from the
+    // scheduled start, so a slow server cannot hide its queueing (no coordinated omission).
+    // Closed loop (--closed-loop): each client starts its next round trip as soon as the previous
+    // one ends: the maximum throughput, with latency = clients / throughput (Little's law).
+    const loadBefore = os.loadavg();
+    const pidsBefore = await backendPids();
+    const cpuBefore = { node: cpuSeconds(child.pid), pg: new Map(pidsBefore.map((pid) => [pid, cpuSeconds(pid)])) };
     let stop = false;
+    let poolExhausted = 0;
+    let lateStarts = 0;
+    const t0 = performance.now();
     const client = async (c) => {
-      let n = 0;
-      while (!stop) {
-        n += 1;
-        const release = await call('POST', '/api/v1/releases', { name: `svc-${c}`, version: `1.0.${n}`, components: pinned }, `builder-${c}`, {
-          'idempotency-key': `rel-${c}-${n}`,
-        });
-        if (release.status !== 201) {
-          errors.push({ step: 'release', status: release.status, body: release.body });
-          continue;
+      for (let k = 0; !stop; k += 1) {
+        const releaseId = pools[c][WARMUP_PER_CLIENT + k];
+        if (releaseId === undefined) {
+          poolExhausted += 1;
+          return;
         }
-        const started = performance.now();
-        const requested = await call('POST', '/api/v1/promotions', { release: { id: release.body.id }, environment: 'dev' }, `requester-${c}`, {
-          'idempotency-key': `req-${c}-${n}`,
-        });
-        if (requested.status !== 201 || requested.body.state !== 'awaiting_approval') {
-          errors.push({ step: 'request', status: requested.status, body: requested.body });
-          continue;
+        let scheduled = performance.now();
+        if (!CLOSED_LOOP) {
+          scheduled = t0 + ((k * CLIENTS + c) / RATE) * 1000;
+          const wait = scheduled - performance.now();
+          if (wait > 0) await sleep(wait);
+          else if (wait < -1) lateStarts += 1;
+          if (stop) return;
         }
-        const approved = await call('POST', `/api/v1/promotions/${requested.body.id}/approvals`, {}, `approver-${c}`, {
-          'idempotency-key': `app-${c}-${n}`,
-        });
-        const elapsed = performance.now() - started;
-        // Decided = allowed: approved (queued for the slot) or deploying (got the free slot).
-        if (approved.status !== 201 || !['approved', 'deploying', 'deployed'].includes(approved.body.state)) {
-          errors.push({ step: 'approve', status: approved.status, body: approved.body });
-          continue;
+        const id = await promote(c, releaseId, `${c}-${WARMUP_PER_CLIENT + k + 1}`);
+        if (id) {
+          latencies.push(performance.now() - scheduled);
+          decided.push(id);
         }
-        latencies.push(elapsed);
-        decided.push(requested.body.id);
       }
     };
-    const t0 = performance.now();
     const timer = setTimeout(() => (stop = true), DURATION_S * 1000);
     await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
     clearTimeout(timer);
     const seconds = (performance.now() - t0) / 1000;
+    const loadAfter = os.loadavg();
     latencies.sort((a, b) => a - b);
     const pgPids = await backendPids();
-    const cpu = { node: cpuSeconds(child.pid) - cpuBefore.node, pg: pgPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) };
+    const cpu = {
+      node: cpuSeconds(child.pid) - cpuBefore.node,
+      pg: pgPids.reduce((sum, pid) => sum + cpuSeconds(pid) - (cpuBefore.pg.get(pid) ?? 0), 0),
+    };
+    const checked = [...warmedUp, ...decided];
 
     // Count transitions: every decided promotion must have exactly its 6 transitions, gap-free,
     // and every outbox event must be in JetStream exactly once.
@@ -238,10 +318,10 @@ async function main() {
       await pg.query(
         `SELECT promotion_id, array_agg(to_state ORDER BY seq) AS states, array_agg(seq ORDER BY seq) AS seqs
          FROM promotion_transitions WHERE promotion_id = ANY($1::uuid[]) GROUP BY promotion_id`,
-        [decided],
+        [checked],
       )
     ).rows;
-    let lost = decided.length - rows.length;
+    let lost = checked.length - rows.length;
     let duplicated = 0;
     for (const row of rows) {
       const states = row.states;
@@ -264,6 +344,8 @@ async function main() {
     const eventsDuplicated = Math.max(0, inStream - outbox);
 
     const fig2 = {
+      mode: CLOSED_LOOP ? 'closed-loop' : 'open-loop',
+      offeredPerS: CLOSED_LOOP ? null : RATE,
       clients: CLIENTS,
       durationS: +seconds.toFixed(1),
       decided: decided.length,
@@ -277,15 +359,22 @@ async function main() {
       eventsInStream: inStream,
       eventsLost,
       eventsDuplicated,
-      // Per decided promotion, including the release the client created for it (untimed).
+      lateStarts,
+      poolExhausted,
+      loadAverage1mBefore: +loadBefore[0].toFixed(2),
+      loadAverage1mAfter: +loadAfter[0].toFixed(2),
+      // Per decided promotion (request + approval, relay, chainer); releases were created before.
       orchestratorCpuMsPerPromotion: +((cpu.node * 1000) / Math.max(1, decided.length)).toFixed(2),
       postgresCpuMsPerPromotion: +((cpu.pg * 1000) / Math.max(1, decided.length)).toFixed(2),
     };
     process.stdout.write(
-      `promotion round trip (request -> gates -> approval -> decided), ${CLIENTS} clients, ${fig2.durationS} s: ` +
+      `promotion round trip (request -> gates -> approval -> decided), ${fig2.mode}` +
+        `${CLOSED_LOOP ? '' : ` offered ${RATE}/s`}, ${CLIENTS} clients, ${fig2.durationS} s: ` +
         `${fig2.decided} decided, ${fig2.decidedPerS}/s, p50=${fig2.p50Ms} ms p99=${fig2.p99Ms} ms, errors=${fig2.errors}, ` +
         `transitions lost=${lost} duplicated=${duplicated}, events outbox=${outbox} stream=${inStream}; ` +
-        `CPU per promotion: orchestrator ${fig2.orchestratorCpuMsPerPromotion} ms, postgres ${fig2.postgresCpuMsPerPromotion} ms\n`,
+        `CPU per promotion: orchestrator ${fig2.orchestratorCpuMsPerPromotion} ms, postgres ${fig2.postgresCpuMsPerPromotion} ms; ` +
+        `late starts=${lateStarts}${poolExhausted ? `, pool exhausted for ${poolExhausted} clients` : ''}; ` +
+        `load average ${fig2.loadAverage1mBefore} -> ${fig2.loadAverage1mAfter}\n`,
     );
     if (errors.length > 0) process.stdout.write(`first error: ${JSON.stringify(errors[0]).slice(0, 500)}\n`);
     const result = { date: new Date().toISOString(), releaseCreation: fig1, promotionRoundTrip: fig2, target: { decidedPerS: 200, p99Ms: 100 } };
