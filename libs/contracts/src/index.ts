@@ -62,3 +62,7 @@ export * from './events/orchestrator/decision-recorded.v1';
 export * from './events/advisory/advisory-upserted.v1';
 export * from './events/vex/vex-updated.v1';
 export * from './events/policy/release-risk-changed.v1';
+export * from './events/scan/common';
+export * from './events/scan/scan-requested.v1';
+export * from './events/scan/scan-completed.v1';
+export * from './events/scan/scan-failed.v1';

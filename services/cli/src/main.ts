@@ -1,25 +1,40 @@
 import { Command, CommanderError } from 'commander';
-import { doctorCommand } from './commands/doctor.command';
-import { loginCommand } from './commands/login.command';
-import { matchCommand } from './commands/match.command';
-import { whoamiCommand } from './commands/whoami.command';
-import { scanCommand } from './commands/scan.command';
-import { ConfigError } from '@stella/config';
 
-/** Every command the CLI has; later features add theirs here. */
-export function buildProgram(): Command {
+/**
+ * Every command the CLI has, by name, loaded on demand: `stella <command>` requires only that
+ * command's module graph (a local `stella scan` never loads pg, nats, the event catalogue, undici or
+ * the other commands' schemas). Later features add theirs here.
+ */
+const COMMANDS: Record<string, () => Command> = {
+  login: () =>
+    (require('./commands/login.command') as typeof import('./commands/login.command')).loginCommand(),
+  whoami: () =>
+    (require('./commands/whoami.command') as typeof import('./commands/whoami.command')).whoamiCommand(),
+  doctor: () =>
+    (require('./commands/doctor.command') as typeof import('./commands/doctor.command')).doctorCommand(),
+  scan: () => (require('./commands/scan.command') as typeof import('./commands/scan.command')).scanCommand(),
+  match: () =>
+    (require('./commands/match.command') as typeof import('./commands/match.command')).matchCommand(),
+};
+
+/** The program with every command, or with `only` the named one (what `main` does for `stella <name> …`). */
+export function buildProgram(only?: string): Command {
   const program = new Command('stella')
     .description('Stella Ops: evidence-grade release control plane')
     .version(readVersion(), '-V, --version')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(loginCommand());
-  program.addCommand(whoamiCommand());
-  program.addCommand(doctorCommand());
-  program.addCommand(scanCommand());
-  program.addCommand(matchCommand());
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    if (only === undefined || only === name) program.addCommand(load());
+  }
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The command named by argv (the first argument after the script), when it is one of ours. */
+export function invokedCommand(argv: string[]): string | undefined {
+  const first = argv[2];
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
 }
 
 function readVersion(): string {
@@ -28,13 +43,14 @@ function readVersion(): string {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(invokedCommand(argv));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     const json = argv.includes('--json');
+    const { ConfigError } = require('@stella/config') as typeof import('@stella/config');
     const message =
       error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
     if (json) process.stdout.write(JSON.stringify({ error: message }, null, 2) + '\n');

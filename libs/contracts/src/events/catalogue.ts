@@ -39,6 +39,9 @@ import { decisionRecordedV1 } from './orchestrator/decision-recorded.v1';
 import { advisoryUpsertedV1 } from './advisory/advisory-upserted.v1';
 import { vexUpdatedV1 } from './vex/vex-updated.v1';
 import { releaseRiskChangedV1 } from './policy/release-risk-changed.v1';
+import { scanRequestedV1 } from './scan/scan-requested.v1';
+import { scanCompletedV1 } from './scan/scan-completed.v1';
+import { scanFailedV1 } from './scan/scan-failed.v1';
 
 /** The version of each type that producers emit today. */
 const currentDefinitions = [
@@ -78,6 +81,9 @@ const currentDefinitions = [
   advisoryUpsertedV1,
   vexUpdatedV1,
   releaseRiskChangedV1,
+  scanRequestedV1,
+  scanCompletedV1,
+  scanFailedV1,
 ] as const;
 
 type CurrentDefinition = (typeof currentDefinitions)[number];
