@@ -110,3 +110,5 @@ export {
   type ParsedSigstoreBundle,
   type SigstoreBundleV03,
 } from './sigstore/bundle';
+
+export { chainProblemsAt, leafPublicKey, type ChainProblem } from './x509/chain';

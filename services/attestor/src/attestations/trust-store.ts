@@ -1,5 +1,5 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { publicKeyId, type TrustedPublicKey } from '@stella/attest';
+import { chainProblemsAt, publicKeyId, type ChainProblem, type TrustedPublicKey } from '@stella/attest';
 import { AttestorError } from '../common/attestor-error';
 
 const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g;
@@ -60,17 +60,8 @@ export class TrustStore {
         { cause },
       );
     }
-    const problems: string[] = [];
-    if (!leaf.checkIssued(this.root) || !leaf.verify(this.root.publicKey))
-      problems.push('not issued by the pinned root CA');
-    for (const cert of [leaf, this.root]) {
-      if (
-        at.getTime() < new Date(cert.validFrom).getTime() ||
-        at.getTime() > new Date(cert.validTo).getTime()
-      ) {
-        problems.push(`${cert === leaf ? 'signing' : 'root'} certificate not valid at ${at.toISOString()}`);
-      }
-    }
+    // The same "valid at signing time" check as the signer and `stella verify` (libs/attest).
+    const problems = [...new Set(chainProblemsAt(chain[0]!, this.root.toString(), at).map(describeProblem(at)))];
     if (problems.length > 0)
       throw new AttestorError(
         'CERTIFICATE_UNTRUSTED',
@@ -79,4 +70,19 @@ export class TrustStore {
       );
     return leaf.publicKey;
   }
+}
+
+function describeProblem(at: Date): (problem: ChainProblem) => string {
+  return (problem) => {
+    switch (problem) {
+      case 'NOT_ISSUED_BY_ROOT':
+      case 'SIGNATURE_INVALID':
+        return 'not issued by the pinned root CA';
+      case 'NOT_YET_VALID':
+      case 'EXPIRED':
+        return `certificate not valid at ${at.toISOString()}`;
+      default:
+        return problem;
+    }
+  };
 }

@@ -137,41 +137,8 @@ export function issueCertificate(request: CertificateRequest): string {
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
-export type ChainProblem =
-  | 'ROOT_NOT_CA'
-  | 'ROOT_SIGNATURE_INVALID'
-  | 'NOT_ISSUED_BY_ROOT'
-  | 'SIGNATURE_INVALID'
-  | 'NOT_YET_VALID'
-  | 'EXPIRED'
-  | 'KEY_MISMATCH';
-
-/**
- * Checks leaf -> pinned root at a given instant (the signing time): the root is a self-signed CA,
- * the leaf is issued and signed by it, and both validity windows contain `at`. Returns the
- * problems found (empty: valid), so verifiers can report each one.
- */
-export function chainProblemsAt(
-  leafPem: string,
-  rootPem: string,
-  at: Date,
-  expectedKey?: KeyObject,
-): ChainProblem[] {
-  const leaf = new X509Certificate(leafPem);
-  const root = new X509Certificate(rootPem);
-  const problems: ChainProblem[] = [];
-  if (!root.ca) problems.push('ROOT_NOT_CA');
-  if (!root.verify(root.publicKey)) problems.push('ROOT_SIGNATURE_INVALID');
-  if (!leaf.checkIssued(root)) problems.push('NOT_ISSUED_BY_ROOT');
-  if (!leaf.verify(root.publicKey)) problems.push('SIGNATURE_INVALID');
-  for (const cert of [leaf, root]) {
-    if (at.getTime() < new Date(cert.validFrom).getTime()) problems.push('NOT_YET_VALID');
-    if (at.getTime() > new Date(cert.validTo).getTime()) problems.push('EXPIRED');
-  }
-  if (expectedKey !== undefined && !spkiDer(leaf.publicKey).equals(spkiDer(expectedKey)))
-    problems.push('KEY_MISMATCH');
-  return [...new Set(problems)];
-}
+// The chain check is shared with the attestor and the offline verifier: it lives in libs/attest.
+export { chainProblemsAt, type ChainProblem } from '@stella/attest';
 
 export function certificateSha256(pem: string): string {
   return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
