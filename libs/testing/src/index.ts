@@ -19,3 +19,10 @@ export {
   type TestTokenClaims,
   type TestTokenIssuer,
 } from './tokens';
+export {
+  startTestS3,
+  TEST_S3_ACCESS_KEY,
+  TEST_S3_SECRET_KEY,
+  type TestS3,
+  type StartTestS3Options,
+} from './s3';
