@@ -1,22 +1,55 @@
 import type { EntityManager } from 'typeorm';
 
+interface PgClient {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+interface PgDriver {
+  obtainMasterConnection(): Promise<[PgClient, (error?: unknown) => void]>;
+}
+
+/**
+ * Prepared-statement names by SQL text: a statement is parsed and planned once per connection,
+ * then only bound and executed (the hot paths send the same few texts over and over). Bounded:
+ * texts past the limit run unnamed, as before.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 1000;
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `orch_${statementNames.size}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+async function run<T>(client: PgClient, sql: string, params: readonly unknown[]): Promise<T[]> {
+  const name = statementName(sql);
+  const result = await client.query(name === undefined ? { text: sql, values: [...params] } : { name, text: sql, values: [...params] });
+  return result.rows as T[];
+}
+
 /**
  * Runs one statement and returns its rows, whatever the statement (SELECT, INSERT ... RETURNING,
  * a CTE). Repositories write plain SQL: every hot path is a handful of statements, and the SQL
- * is what reviewers read.
+ * is what reviewers read. Statements go straight to the transaction's pg connection as named
+ * (prepared) statements: no TypeORM query wrapping (logging hooks, subscribers' broadcast) on
+ * the hot path, no re-parse and re-plan by Postgres. Errors are pg's own (`code`, `constraint`).
  */
 export async function query<T>(manager: EntityManager, sql: string, params: readonly unknown[] = []): Promise<T[]> {
   const runner = manager.queryRunner;
   if (runner && !runner.isReleased) {
-    const result = await runner.query(sql, [...params], true);
-    return result.records as T[];
+    return run<T>((await runner.connect()) as PgClient, sql, params);
   }
-  const own = manager.connection.createQueryRunner();
+  const [client, release] = await (manager.connection.driver as unknown as PgDriver).obtainMasterConnection();
   try {
-    const result = await own.query(sql, [...params], true);
-    return result.records as T[];
-  } finally {
-    await own.release();
+    const rows = await run<T>(client, sql, params);
+    release();
+    return rows;
+  } catch (error) {
+    release();
+    throw error;
   }
 }
 
