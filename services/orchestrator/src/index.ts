@@ -22,5 +22,5 @@ export {
   type AuditBreak,
 } from './audit/audit-chain';
 export { verifyStoredAuditChain } from './audit/audit-log.repository';
-export type { Gate, GateContext, GateResult, EvidenceRef } from './promotions/gates/gate';
+export type { Gate, GateContext, GateResult, EvidenceRef } from '@stella/gates';
 export type { ImageResolver, ResolvedImage } from './releases/image-resolver';

@@ -1,7 +1,7 @@
 import { digestOf, type Sha256Digest } from '@stella/canonical';
 import { z } from 'zod';
 import { environmentName, roleName } from '../common/schemas';
-import { freezeWindowSchema } from './freeze-windows';
+import { freezeWindowSchema } from '@stella/gates';
 
 /** Names of the built-in gates, in the order they run by default. */
 export const BUILT_IN_GATES = ['previous-environment', 'freeze-window', 'approvals'] as const;

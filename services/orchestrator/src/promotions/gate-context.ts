@@ -1,4 +1,4 @@
-import type { GateContext } from './gates/gate';
+import type { GateContext } from '@stella/gates';
 import type { ApprovalView } from './promotion.model';
 import type { EnvironmentFacts, PriorSuccess, PromotionRecord } from './promotions.repository';
 import type { PromotionPath } from '../environments/environment.model';

@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { actorName, eventActor, ORCHESTRATOR_ACTOR, type Actor } from '../common/actor';
-import { OrchestratorError } from '../common/errors';
+import { OrchestratorError, type OrchestratorErrorCode } from '../common/errors';
 import type { TenantId } from '../common/tenancy';
 import { buildDecisionRecord } from '../decisions/decision-record';
 import { OrchestratorEvents, type OrchestratorEventType } from '../events/orchestrator-events';
 import type { Tx } from '../persistence/unit-of-work';
-import type { GateContext, GateResult } from './gates/gate';
+import {
+  decisionInputsOf,
+  decisionReasons,
+  evaluateGates,
+  gateEvaluations,
+  verdictOf,
+  type GateContext,
+  type NamedGateResult,
+} from '@stella/gates';
 import { GateRegistry } from './gates/gate-registry';
 import { assertTransition, type ApprovalView, type EvaluationSummary, type GateEvaluation, type PromotionState, type TransitionView } from './promotion.model';
 import { PromotionsRepository, type EnvironmentFacts, type PromotionRecord, type PromotionWrite } from './promotions.repository';
@@ -61,7 +69,9 @@ export class PromotionChange {
 
 export interface Evaluation {
   summary: EvaluationSummary;
-  results: Array<GateResult & { name: string }>;
+  results: NamedGateResult[];
+  /** What the gates looked at: recorded with the decision (libs/gates decision inputs) for replay. */
+  context: GateContext;
 }
 
 /**
@@ -76,24 +86,11 @@ export class PromotionFlow {
     private readonly events: OrchestratorEvents,
   ) {}
 
-  /** Runs the environment's gates in their configured order. */
+  /** Runs the environment's gates in their configured order (libs/gates). */
   async evaluate(context: GateContext): Promise<Evaluation> {
-    const results: Evaluation['results'] = [];
-    for (const name of context.environment.policy.gates) {
-      const gate = this.gates.get(name);
-      const result: GateResult = gate
-        ? await gate.evaluate(context)
-        : // A gate configured but not installed in this process must not be skipped silently.
-          { result: 'fail', reasons: [`gate ${name} is not available`], evidence: [] };
-      results.push({ ...result, name });
-    }
-    const verdict = results.some((r) => r.result === 'fail')
-      ? 'deny'
-      : results.some((r) => r.result === 'pending')
-        ? 'pending'
-        : 'allow';
-    const gates: GateEvaluation[] = results.map((r) => ({ name: r.name, result: r.result, reasons: r.reasons, evidence: r.evidence }));
-    return { summary: { evaluatedAt: context.now.toISOString(), verdict, gates }, results };
+    const results = await evaluateGates(context, (name) => this.gates.current(name));
+    const gates: GateEvaluation[] = gateEvaluations(results);
+    return { summary: { evaluatedAt: context.now.toISOString(), verdict: verdictOf(results), gates }, results, context };
   }
 
   /**
@@ -121,13 +118,7 @@ export class PromotionFlow {
       }
       return undefined;
     }
-    const reasons =
-      verdict === 'allow'
-        ? ['all gates passed', ...evaluation.results.filter((r) => r.result === 'warn').flatMap((r) => r.reasons)]
-        : [
-            ...(extra.denyReason === undefined ? [] : [extra.denyReason]),
-            ...evaluation.results.filter((r) => r.result === 'fail').flatMap((r) => r.reasons),
-          ];
+    const reasons = decisionReasons(verdict, evaluation.results, extra.denyReason);
     const decision = buildDecisionRecord({
       tenant: tx.tenant,
       release: change.record.release,
@@ -138,6 +129,15 @@ export class PromotionFlow {
       gates: evaluation.summary.gates,
       approvals: facts.approvals,
       evaluatedAt: at,
+    });
+    // Everything the decision was made from, so `stella replay` can re-run its gates (libs/gates).
+    const inputs = decisionInputsOf({
+      context: evaluation.context,
+      results: evaluation.results,
+      evaluatedAt: at,
+      approvals: facts.approvals,
+      path: facts.path,
+      ...(extra.denyReason === undefined ? {} : { denyReason: extra.denyReason }),
     });
     change.decision = { record: decision, verdict };
     change.record.decisionId = decision.id;
@@ -154,6 +154,7 @@ export class PromotionFlow {
           releaseManifestDigest: change.record.release.id,
           recordDigest: decision.digest,
           record: decision.record as unknown as Record<string, unknown>,
+          inputs: inputs as unknown as Record<string, unknown>,
         },
         decision.id,
         tx.now,
@@ -278,7 +279,7 @@ function refusalOf(change: PromotionChange, evaluation: Evaluation, decisionId: 
   };
   const first = failed[0];
   if (denyReason === undefined && first?.refusal) {
-    return new OrchestratorError(first.refusal.code, first.reasons.join('; '), { ...first.refusal.details, ...facts });
+    return new OrchestratorError(first.refusal.code as OrchestratorErrorCode, first.reasons.join('; '), { ...first.refusal.details, ...facts });
   }
   return new OrchestratorError('PROMOTION_DENIED', denyReason ?? failed.flatMap((g) => g.reasons).join('; '), facts);
 }

@@ -1,6 +1,6 @@
 import { PROMOTION_STATES, type PromotionStateName } from '@stella/contracts';
 import { OrchestratorError } from '../common/errors';
-import type { EvidenceRef, GateOutcome } from './gates/gate';
+import type { EvidenceRef, GateOutcome } from '@stella/gates';
 
 export type PromotionState = PromotionStateName;
 export { PROMOTION_STATES };

@@ -21,6 +21,12 @@ export const decisionRecordedV1 = defineEvent({
     /** sha256 of the record's RFC 8785 canonical JSON. */
     recordDigest: orchestratorDigestSchema,
     record: z.record(z.string(), z.unknown()),
+    /**
+     * The decision inputs document (libs/gates, https://stella-ops.dev/decision-inputs/v1): every
+     * gate's context and evaluator version, complete enough to re-run the gates and rebuild the
+     * record byte for byte (`stella replay`). Absent on events from before it existed.
+     */
+    inputs: z.record(z.string(), z.unknown()).optional(),
   }),
 });
 

@@ -1,30 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { GateEvaluatorRegistry, type Gate } from '@stella/gates';
 import { GATES } from '../../common/tokens';
-import type { Gate } from './gate';
 
-/** The gates this process knows, by name (the GATES provider lists them). */
+/** The gates this process knows, by name and engine version (the GATES provider lists them; libs/gates). */
 @Injectable()
-export class GateRegistry {
-  private readonly byName: ReadonlyMap<string, Gate>;
-
+export class GateRegistry extends GateEvaluatorRegistry {
   constructor(@Inject(GATES) gates: readonly Gate[]) {
-    const byName = new Map<string, Gate>();
-    for (const gate of gates) {
-      if (byName.has(gate.name)) throw new Error(`two gates are named ${gate.name}`);
-      byName.set(gate.name, gate);
-    }
-    this.byName = byName;
-  }
-
-  names(): string[] {
-    return [...this.byName.keys()];
-  }
-
-  unknown(names: readonly string[]): string[] {
-    return names.filter((name) => !this.byName.has(name));
-  }
-
-  get(name: string): Gate | undefined {
-    return this.byName.get(name);
+    super(gates);
   }
 }

@@ -1,5 +1,4 @@
-import { digestOf } from '@stella/canonical';
-import type { Gate, GateContext, GateResult } from './gate';
+import { evidenceOf, type Gate, type GateContext, type GateResult } from '../gate';
 
 /**
  * A release enters an environment only after it was allowed (approved, deploying or deployed) in
@@ -7,12 +6,13 @@ import type { Gate, GateContext, GateResult } from './gate';
  */
 export class PreviousEnvironmentGate implements Gate {
   readonly name = 'previous-environment';
+  readonly engineVersion = 'previous-environment/1';
 
   async evaluate(context: GateContext): Promise<GateResult> {
     const { environments, allowSkip } = context.path;
     const target = context.environment.name;
     const position = environments.indexOf(target);
-    const evidence = [{ name: 'promotion-path', digest: digestOf({ environments, allowSkip }) }];
+    const evidence = [evidenceOf('promotion-path', { environments, allowSkip })];
     if (position <= 0) {
       return { result: 'pass', reasons: [`${target} is the first environment of the path`], evidence };
     }
@@ -22,7 +22,7 @@ export class PreviousEnvironmentGate implements Gate {
       return {
         result: 'pass',
         reasons: [`${context.release.name}@${context.release.version} was ${success.state} in ${previous}`],
-        evidence: [...evidence, { name: `promotion:${success.promotionId}`, digest: digestOf(success) }],
+        evidence: [...evidence, evidenceOf(`promotion:${success.promotionId}`, success)],
       };
     }
     const earlier = new Set(environments.slice(0, position));
@@ -32,7 +32,7 @@ export class PreviousEnvironmentGate implements Gate {
         result: 'warn',
         reasons: [`skips ${previous} (the path allows skipping)`],
         evidence: skippedFrom
-          ? [...evidence, { name: `promotion:${skippedFrom.promotionId}`, digest: digestOf(skippedFrom) }]
+          ? [...evidence, evidenceOf(`promotion:${skippedFrom.promotionId}`, skippedFrom)]
           : evidence,
       };
     }

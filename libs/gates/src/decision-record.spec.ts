@@ -1,12 +1,12 @@
 import { DecisionRecordV1Schema } from '@stella/attest';
 import { canonicalize, contentId, sha256Digest } from '@stella/canonical';
-import { environmentPolicySchema } from '../environments/environment.model';
+import { testPolicy } from './test-policy';
 import { buildDecisionRecord, DECISION_ENGINE_VERSION, policyHashOf, type DecisionInput } from './decision-record';
 
 const input: DecisionInput = {
   tenant: 'acme',
   release: { id: `sha256:${'a'.repeat(64)}`, name: 'shop', version: '1.4.2' },
-  environment: { name: 'prod', policy: environmentPolicySchema.parse({ approvals: { required: 1 } }) },
+  environment: { name: 'prod', policy: testPolicy({ approvals: { required: 1, approverRoles: [] } }) },
   path: { environments: ['dev', 'stage', 'prod'], allowSkip: false },
   verdict: 'deny',
   reasons: ['prod is frozen'],

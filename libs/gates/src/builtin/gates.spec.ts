@@ -1,16 +1,16 @@
-import { environmentPolicySchema } from '../../environments/environment.model';
 import { ApprovalsGate } from './approvals.gate';
 import { FreezeWindowGate } from './freeze-window.gate';
-import type { GateContext } from './gate';
+import type { GateContext } from '../gate';
+import { testPolicy } from '../test-policy';
 import { PreviousEnvironmentGate } from './previous-environment.gate';
 
-function context(overrides: Partial<GateContext> = {}, policy: Record<string, unknown> = {}): GateContext {
+function context(overrides: Partial<GateContext> = {}, policy: Parameters<typeof testPolicy>[0] = {}): GateContext {
   return {
     tenant: 'acme',
     now: new Date('2030-01-01T12:00:00Z'),
     promotion: { id: 'p1', kind: 'promotion', requestedBy: 'user:alice' },
     release: { id: `sha256:${'1'.repeat(64)}`, name: 'shop', version: '1.0.0', createdBy: 'client:ci' },
-    environment: { name: 'stage', policy: environmentPolicySchema.parse(policy), policyDigest: `sha256:${'2'.repeat(64)}` },
+    environment: { name: 'stage', policy: testPolicy(policy), policyDigest: `sha256:${'2'.repeat(64)}` },
     path: { environments: ['dev', 'stage', 'prod'], allowSkip: false, version: 1 },
     approvals: [],
     priorSuccesses: [],
@@ -34,7 +34,7 @@ describe('built-in gates', () => {
 
   it('freeze-window: fails inside a window naming it, warns with break-glass', async () => {
     const gate = new FreezeWindowGate();
-    const policy = { freezeWindows: [{ kind: 'range', name: 'new-year', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' }] };
+    const policy = { freezeWindows: [{ kind: 'range' as const, name: 'new-year', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' }] };
     expect((await gate.evaluate(context({}, {}))).result).toBe('pass');
     const frozen = await gate.evaluate(context({}, policy));
     expect(frozen).toMatchObject({ result: 'fail', refusal: { code: 'ENVIRONMENT_FROZEN', details: { window: { name: 'new-year' } } } });
@@ -47,7 +47,7 @@ describe('built-in gates', () => {
 
   it('approvals: pending until enough distinct approvers, with each approval as evidence', async () => {
     const gate = new ApprovalsGate();
-    const policy = { approvals: { required: 2 } };
+    const policy = { approvals: { required: 2, approverRoles: [] } };
     expect(await gate.evaluate(context({}, policy))).toMatchObject({ result: 'pending', reasons: ['0 of 2 required approvals'] });
     const one = [{ approver: 'user:bob', time: '2030-01-01T12:00:00.000Z' }];
     expect((await gate.evaluate(context({ approvals: one }, policy))).result).toBe('pending');

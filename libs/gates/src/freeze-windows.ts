@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { utcTimestamp } from '../common/schemas';
 
+const utcTimestamp = z.iso.datetime({ offset: false, error: 'must be an RFC 3339 UTC timestamp (…Z)' });
 const windowName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,127}$/, 'a short name (max 128)');
 const MAX_DURATION_MINUTES = 60 * 24 * 31;
 

@@ -1,19 +1,16 @@
-import { digestOf } from '@stella/canonical';
-import type { Gate, GateContext, GateResult } from './gate';
+import { evidenceOf, type Gate, type GateContext, type GateResult } from '../gate';
 
 /** Counts distinct approvals against the environment's requirement; waits (pending) until met. */
 export class ApprovalsGate implements Gate {
   readonly name = 'approvals';
+  readonly engineVersion = 'approvals/1';
 
   async evaluate(context: GateContext): Promise<GateResult> {
     const policy = context.environment.policy.approvals;
     const approvers = new Set(context.approvals.map((a) => a.approver));
     const evidence = [
-      { name: 'approval-policy', digest: digestOf(policy) },
-      ...context.approvals.map((a) => ({
-        name: `approval:${a.approver}`,
-        digest: digestOf({ promotionId: context.promotion.id, ...a }),
-      })),
+      evidenceOf('approval-policy', policy),
+      ...context.approvals.map((a) => evidenceOf(`approval:${a.approver}`, { promotionId: context.promotion.id, ...a })),
     ];
     if (approvers.size >= policy.required) {
       return {
