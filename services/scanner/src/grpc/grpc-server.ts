@@ -1,0 +1,244 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { AuthError, authErrorStatus, requireScopes, TOKEN_VERIFIER, type TokenVerifier } from '@stella/auth';
+import type { Logger } from '@stella/observability';
+import { Lifecycle, STELLA_CONFIG, STELLA_LOGGER } from '@stella/platform';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { SCAN_READ_SCOPE, SCAN_WRITE_SCOPE } from '../common/ports';
+import { ScannerError } from '../common/scanner-error';
+import { QueryComponentsUseCase } from '../components/query-components.usecase';
+import type { ScannerConfig } from '../config/scanner-config';
+import { ScanQueries } from '../scans/scan-queries';
+import { scanView, type ScanView } from '../scans/scan-view';
+import { submitScanCommand } from '../scans/usecases/submit-scan/submit-scan.command';
+import { SubmitScanUseCase } from '../scans/usecases/submit-scan/submit-scan.usecase';
+import { SBOM_CONTENT_TYPES, SBOM_FORMATS, type SbomFormat } from '../storage/sbom-store';
+
+/** `proto/` at the repository root (copied next to dist in images). */
+export const PROTO_ROOT = resolve(__dirname, '..', '..', '..', '..', 'proto');
+export const SCANNER_PROTO = 'stella/scanner/v1/scanner.proto';
+
+const GRPC_STATUS: Record<number, grpc.status> = {
+  400: grpc.status.INVALID_ARGUMENT,
+  404: grpc.status.NOT_FOUND,
+  422: grpc.status.FAILED_PRECONDITION,
+  502: grpc.status.UNAVAILABLE,
+};
+
+export function toServiceError(error: unknown): Partial<grpc.ServiceError> {
+  const metadata = new grpc.Metadata();
+  if (error instanceof ScannerError) {
+    metadata.set('stella-error-code', error.code);
+    return { code: GRPC_STATUS[error.status] ?? grpc.status.UNKNOWN, details: error.message, metadata };
+  }
+  if (error instanceof AuthError) {
+    metadata.set('stella-error-code', error.code);
+    const status = authErrorStatus(error.code);
+    const code =
+      status === 401
+        ? grpc.status.UNAUTHENTICATED
+        : status === 403
+          ? grpc.status.PERMISSION_DENIED
+          : grpc.status.UNAVAILABLE;
+    return { code, details: error.message, metadata };
+  }
+  return { code: grpc.status.INTERNAL, details: 'internal error; it has been logged', metadata };
+}
+
+function present(value: string | undefined | null): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : value;
+}
+
+function scanMessage(view: ScanView) {
+  return {
+    scanId: view.scanId,
+    status: view.status,
+    image: view.image,
+    imageDigest: view.imageDigest,
+    platform: view.platform,
+    requestedRef: view.requestedRef,
+    attempts: view.attempts,
+    platformDigest: view.platformDigest ?? '',
+    configDigest: view.configDigest ?? '',
+    componentCount: view.componentCount ?? 0,
+    ...(view.sboms ? { cyclonedx: view.sboms.cyclonedx, spdx: view.sboms.spdx } : {}),
+    ...(view.error ? { error: view.error } : {}),
+    scannerVersion: view.scannerVersion ?? '',
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+    completedAt: view.completedAt ?? '',
+  };
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+interface CallContext {
+  tenantId: string;
+  idempotencyKey: string | undefined;
+}
+
+/** The gRPC API for CI (@grpc/grpc-js, the contract loaded from the .proto at run time): thin adapters over the REST use cases. */
+@Injectable()
+export class ScannerGrpcServer implements OnApplicationBootstrap {
+  private server: grpc.Server | undefined;
+  private boundPort = 0;
+
+  constructor(
+    @Inject(STELLA_CONFIG) private readonly config: ScannerConfig,
+    @Inject(STELLA_LOGGER) private readonly logger: Logger,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    private readonly lifecycle: Lifecycle,
+    private readonly submit: SubmitScanUseCase,
+    private readonly queries: ScanQueries,
+    private readonly components: QueryComponentsUseCase,
+  ) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.scannerGrpcEnabled) return;
+    const definition = protoLoader.loadSync(SCANNER_PROTO, {
+      includeDirs: [PROTO_ROOT],
+      keepCase: false,
+      longs: Number,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      stella: { scanner: { v1: { ScannerService: grpc.ServiceClientConstructor } } };
+    };
+    const server = new grpc.Server({ 'grpc.max_send_message_length': 256 * 1024 * 1024 });
+    server.addService(loaded.stella.scanner.v1.ScannerService.service, this.handlers());
+    if (!['127.0.0.1', '::1', 'localhost'].includes(this.config.scannerGrpcHost)) {
+      this.logger.warn(
+        { host: this.config.scannerGrpcHost },
+        'gRPC listens without TLS on a non-loopback address',
+      );
+    }
+    this.boundPort = await new Promise<number>((done, fail) =>
+      server.bindAsync(
+        `${this.config.scannerGrpcHost}:${this.config.scannerGrpcPort}`,
+        grpc.ServerCredentials.createInsecure(),
+        (error, port) => (error ? fail(error) : done(port)),
+      ),
+    );
+    this.server = server;
+    this.logger.info({ port: this.boundPort }, 'scanner gRPC listening');
+    this.lifecycle.onShutdown('grpc', () => this.stop());
+  }
+
+  private stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    this.server = undefined;
+    return new Promise<void>((done) => {
+      const force = setTimeout(() => server.forceShutdown(), 5_000);
+      force.unref();
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        done();
+      });
+    });
+  }
+
+  private async authenticate(metadata: grpc.Metadata, scopes: string[]): Promise<CallContext> {
+    const header = metadata.get('authorization')[0];
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+    if (header !== undefined && !match)
+      throw new AuthError('TOKEN_MALFORMED', 'authorization metadata is not "Bearer <token>"');
+    const principal = await this.verifier.verify(match?.[1]);
+    requireScopes(principal, scopes);
+    const key = metadata.get('idempotency-key')[0];
+    return { tenantId: principal.tenant, idempotencyKey: typeof key === 'string' ? key : undefined };
+  }
+
+  private unary<Req, Res>(
+    scopes: string[],
+    handle: (ctx: CallContext, request: Req) => Promise<Res>,
+  ): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      this.authenticate(call.metadata, scopes)
+        .then((ctx) => handle(ctx, call.request))
+        .then((response) => callback(null, response))
+        .catch((error: unknown) => {
+          if (!(error instanceof ScannerError) && !(error instanceof AuthError)) {
+            this.logger.error({ err: error, method: call.getPath() }, 'gRPC call failed');
+          }
+          callback(toServiceError(error) as grpc.ServiceError);
+        });
+    };
+  }
+
+  private handlers(): grpc.UntypedServiceImplementation {
+    return {
+      submitScan: this.unary([SCAN_WRITE_SCOPE], async (ctx, req: { image?: string; platform?: string }) => {
+        const platform = present(req.platform);
+        const result = await this.submit.execute(
+          submitScanCommand(
+            ctx.tenantId,
+            { image: req.image, ...(platform ? { platform } : {}) },
+            ctx.idempotencyKey,
+          ),
+        );
+        return { scan: scanMessage(scanView(result.scan)), queued: result.queued };
+      }),
+      getScan: this.unary([SCAN_READ_SCOPE], async (ctx, req: { scanId?: string }) =>
+        scanMessage(scanView(await this.queries.scan(ctx.tenantId, req.scanId ?? ''))),
+      ),
+      getSbom: this.unary(
+        [SCAN_READ_SCOPE],
+        async (ctx, req: { imageDigest?: string; format?: string; platform?: string }) => {
+          const format = (present(req.format) ?? 'cyclonedx-json') as SbomFormat;
+          if (!SBOM_FORMATS.includes(format))
+            throw new ScannerError('INVALID_REQUEST', `format must be one of ${SBOM_FORMATS.join(', ')}`);
+          const found = await this.queries.sbom(
+            ctx.tenantId,
+            req.imageDigest ?? '',
+            format,
+            present(req.platform),
+          );
+          return {
+            format,
+            mediaType: SBOM_CONTENT_TYPES[format],
+            sha256: found.sha256,
+            content: await readAll(found.stream),
+          };
+        },
+      ),
+      listComponents: this.unary(
+        [SCAN_READ_SCOPE],
+        async (
+          ctx,
+          req: { imageDigest?: string; purl?: string; range?: string; limit?: number; cursor?: string },
+        ) => {
+          const limit = Math.min(Math.max(req.limit || 1000, 1), this.config.scannerQueryMaxImages);
+          const purl = present(req.purl);
+          if (purl !== undefined) {
+            const range = present(req.range);
+            const answer = await this.components.one(
+              ctx.tenantId,
+              { purl, ...(range !== undefined ? { range } : {}) },
+              { cursor: present(req.cursor), limit },
+            );
+            return { images: answer.images, versions: answer.versions, nextCursor: answer.nextCursor ?? '' };
+          }
+          const digest = present(req.imageDigest);
+          if (digest === undefined) throw new ScannerError('INVALID_REQUEST', 'give image_digest or purl');
+          const page = await this.queries.imageComponents(ctx.tenantId, digest, {
+            limit: Math.min(limit, 5000),
+          });
+          return { components: page.components };
+        },
+      ),
+    };
+  }
+}
