@@ -1,2 +1,8 @@
 export * from './types';
 export { PolicyError, isPolicyError } from './errors';
+export { compilePolicy } from './compile';
+export { evaluatePolicy, verdictBytes, inputDigest } from './evaluate';
+export { diffFindings, releaseFindingSet } from './delta';
+export { validatePolicyInput, policyInputSchema } from './input-schema';
+export { policyDocumentSchema } from './document-schema';
+export { CEL_FUNCTIONS } from './cel';

@@ -1,0 +1,174 @@
+import { packageKey, purlVersion } from './purl';
+import type { Delta, DeltaEntry, DeltaFinding, PolicyBaseline, PolicyInput } from './types';
+
+const byEntry = (a: DeltaEntry, b: DeltaEntry): number =>
+  a.finding < b.finding
+    ? -1
+    : a.finding > b.finding
+      ? 1
+      : a.purl < b.purl
+        ? -1
+        : a.purl > b.purl
+          ? 1
+          : a.why < b.why
+            ? -1
+            : a.why > b.why
+              ? 1
+              : 0;
+
+function dedupe(findings: readonly DeltaFinding[]): DeltaFinding[] {
+  const out = new Map<string, DeltaFinding>();
+  for (const f of findings) {
+    const key = `${f.id}\u0000${f.purl}`;
+    if (!out.has(key)) out.set(key, f);
+  }
+  return [...out.values()];
+}
+
+function versionsByPackage(purls: Iterable<string>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const purl of purls) {
+    const key = packageKey(purl);
+    let set = out.get(key);
+    if (!set) out.set(key, (set = new Set()));
+    set.add(purlVersion(purl) ?? '');
+  }
+  return out;
+}
+
+const vexLabel = (v: DeltaFinding['vex']): string => v ?? 'no VEX';
+
+/**
+ * Compares the current finding set with the deployed release's. A finding is the same one when
+ * its package (purl without version) is the same and its ids (id + aliases) overlap.
+ * `currentComponents` (purls) tells a removed component from a withdrawn advisory.
+ */
+export function diffFindings(
+  current: readonly DeltaFinding[],
+  baseline: PolicyBaseline | readonly DeltaFinding[],
+  currentComponents?: readonly string[],
+): Omit<Delta, 'baselineReleaseId'> {
+  const base = Array.isArray(baseline)
+    ? (baseline as readonly DeltaFinding[])
+    : (baseline as PolicyBaseline).findings;
+  const baseComponents = Array.isArray(baseline) ? undefined : (baseline as PolicyBaseline).components;
+  const cur = dedupe(current);
+  const old = dedupe(base);
+
+  const oldByPackage = new Map<string, DeltaFinding[]>();
+  for (const f of old) {
+    const key = packageKey(f.purl);
+    const list = oldByPackage.get(key);
+    if (list) list.push(f);
+    else oldByPackage.set(key, [f]);
+  }
+  const basePackages = versionsByPackage([...(baseComponents ?? []), ...old.map((f) => f.purl)]);
+  const curPackages = versionsByPackage([...(currentComponents ?? []), ...cur.map((f) => f.purl)]);
+
+  const matched = new Set<DeltaFinding>();
+  const added: DeltaEntry[] = [];
+  const fixed: DeltaEntry[] = [];
+  const changed: DeltaEntry[] = [];
+
+  for (const f of cur) {
+    const pkg = packageKey(f.purl);
+    const ids = new Set([f.id, ...f.aliases]);
+    const prev = (oldByPackage.get(pkg) ?? []).find(
+      (o) => !matched.has(o) && (ids.has(o.id) || o.aliases.some((a) => ids.has(a))),
+    );
+    if (!prev) {
+      const versions = basePackages.get(pkg);
+      if (!versions) {
+        added.push({
+          finding: f.id,
+          purl: f.purl,
+          why: baseComponents ? 'new_component' : 'new_advisory',
+          detail: baseComponents ? `${pkg} is not in the deployed release` : `${f.id} affects ${f.purl}`,
+        });
+      } else if (!versions.has(f.installedVersion) && !versions.has(purlVersion(f.purl) ?? '')) {
+        added.push({
+          finding: f.id,
+          purl: f.purl,
+          why: 'version_change',
+          detail: `${pkg} changed from ${[...versions].sort().join(', ')} to ${f.installedVersion}`,
+        });
+      } else {
+        added.push({
+          finding: f.id,
+          purl: f.purl,
+          why: 'new_advisory',
+          detail: `${f.id} newly affects ${f.purl}`,
+        });
+      }
+      continue;
+    }
+    matched.add(prev);
+    const entry = (why: DeltaEntry['why'], detail: string): void => {
+      changed.push({ finding: f.id, purl: f.purl, why, detail });
+    };
+    if (prev.installedVersion !== f.installedVersion) {
+      entry('version_change', `${prev.installedVersion} -> ${f.installedVersion}, still affected`);
+    }
+    if (prev.vex !== f.vex) entry('vex_flip', `${vexLabel(prev.vex)} -> ${vexLabel(f.vex)}`);
+    if (prev.severity !== f.severity) entry('severity_change', `${prev.severity} -> ${f.severity}`);
+    if (!prev.fixAvailable && f.fixAvailable) entry('fix_available', 'a fixed version is now available');
+    if (prev.kev !== f.kev)
+      entry(
+        f.kev ? 'kev_added' : 'kev_removed',
+        f.kev ? 'now listed in CISA KEV' : 'no longer listed in CISA KEV',
+      );
+  }
+
+  for (const o of old) {
+    if (matched.has(o)) continue;
+    const pkg = packageKey(o.purl);
+    const versions = curPackages.get(pkg);
+    if (!versions && currentComponents) {
+      fixed.push({
+        finding: o.id,
+        purl: o.purl,
+        why: 'component_removed',
+        detail: `${pkg} is no longer in the release`,
+      });
+    } else if (versions && !versions.has(o.installedVersion) && !versions.has(purlVersion(o.purl) ?? '')) {
+      fixed.push({
+        finding: o.id,
+        purl: o.purl,
+        why: 'version_change',
+        detail: `${pkg} moved from ${o.installedVersion} to ${[...versions].sort().join(', ')}`,
+      });
+    } else {
+      fixed.push({
+        finding: o.id,
+        purl: o.purl,
+        why: 'advisory_withdrawn',
+        detail: `${o.id} no longer matches ${o.purl}`,
+      });
+    }
+  }
+  return { new: added.sort(byEntry), fixed: fixed.sort(byEntry), changed: changed.sort(byEntry) };
+}
+
+/** The release-level finding set of an input: what a later evaluation's `baseline.findings` holds. */
+export function releaseFindingSet(input: PolicyInput): DeltaFinding[] {
+  const out = new Map<string, DeltaFinding>();
+  for (const image of input.images) {
+    for (const f of image.findings) {
+      const key = `${f.id}\u0000${f.purl}`;
+      if (out.has(key)) continue;
+      out.set(key, {
+        id: f.id,
+        aliases: [...f.aliases].sort(),
+        purl: f.purl,
+        installedVersion: f.installedVersion,
+        severity: f.severity,
+        fixAvailable: f.fixAvailable,
+        kev: f.kev,
+        vex: f.vex?.status ?? null,
+      });
+    }
+  }
+  return [...out.values()].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0,
+  );
+}
