@@ -36,7 +36,7 @@ export class CompiledPolicyImpl implements CompiledPolicy {
 }
 
 function parseSource(source: string): unknown {
-  const doc = parseDocument(source, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(source, { uniqueKeys: true });
   const errors = [...doc.errors, ...doc.warnings];
   if (doc.errors.length > 0) {
     throw new PolicyError(
