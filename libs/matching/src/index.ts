@@ -3,6 +3,8 @@ export {
   SOURCE_IDS,
   type Advisory,
   type AffectedPackage,
+  type Comparator,
+  type ComparatorOp,
   type CvssScore,
   type CvssVersion,
   type EpssScore,
@@ -39,6 +41,7 @@ export { DEBIAN_RELEASES } from './sources/debian-tracker';
 export {
   advisoryPackageKey,
   componentPackage,
+  purlPackage,
   normalisePackageName,
   releaseFromDistro,
   type PackageKey,

@@ -2,7 +2,18 @@ import type { OsvAffected } from '@stella/versioning';
 import type { RecordIssue } from './errors';
 
 /** Connectors: where a record came from. Part of every stored document's identity. */
-export const SOURCE_IDS = ['osv', 'ghsa', 'debian', 'nvd', 'kev', 'epss', 'npm-legacy'] as const;
+export const SOURCE_IDS = [
+  'osv',
+  'ghsa',
+  'debian',
+  'nvd',
+  'kev',
+  'epss',
+  'npm-legacy',
+  'debian-list',
+  'ghsa-api',
+  'cyclonedx-vdr',
+] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
 
 export type CvssVersion = '2.0' | '3.0' | '3.1' | '4.0';
@@ -28,10 +39,22 @@ export interface AffectedPackage {
   readonly osv?: OsvAffected;
   /** Or a range in the ecosystem's own syntax (legacy npm advisories: `>=4.17.15 <4.17.19`). */
   readonly nativeRange?: string;
+  /**
+   * Or intervals of comparators, ordered by the ecosystem's scheme: affected when every comparator
+   * of one interval holds (GHSA API `> 11.6, < 11.10.13`, CycloneDX `vers:maven/>=2.4|<2.12.2`).
+   * Used where OSV events cannot say it exactly (an exclusive lower bound, `!=`).
+   */
+  readonly intervals?: ReadonlyArray<ReadonlyArray<Comparator>>;
   /** Every `fixed` event, in the order published (empty: no fix known). */
   readonly fixedVersions: readonly string[];
   /** Distribution urgency/severity when the source gives one (Debian tracker `urgency`). */
   readonly distroSeverity?: string;
+}
+
+export type ComparatorOp = '<' | '<=' | '>' | '>=' | '=' | '!=';
+export interface Comparator {
+  readonly op: ComparatorOp;
+  readonly version: string;
 }
 
 /** A normalised observation of one source record. Never merged with another source's. */

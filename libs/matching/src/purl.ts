@@ -73,13 +73,11 @@ export interface ComponentPackage {
   readonly versions: readonly string[];
 }
 
-/** Parses a purl into the keys a component is looked up by. Throws INVALID_PURL / UNKNOWN_ECOSYSTEM. */
-export function componentPackage(purl: string): ComponentPackage {
+function parsePurl(purl: string): PackageURL {
   if (typeof purl !== 'string' || purl.length > 4096)
     throw new MatchingError('INVALID_PURL', 'purl: expected a string of at most 4096 characters');
-  let parsed: PackageURL;
   try {
-    parsed = PackageURL.fromString(purl);
+    return PackageURL.fromString(purl);
   } catch (error) {
     throw new MatchingError(
       'INVALID_PURL',
@@ -87,8 +85,20 @@ export function componentPackage(purl: string): ComponentPackage {
       { purl },
     );
   }
-  if (!parsed.version)
-    throw new MatchingError('INVALID_PURL', `purl ${purl.slice(0, 200)} has no version`, { purl });
+}
+
+/**
+ * The OSV ecosystem (release included for distributions) and package name a purl names, version
+ * or not: `pkg:maven/org.apache.logging.log4j/log4j-core` -> Maven, `org.apache.logging.log4j:log4j-core`.
+ * Throws INVALID_PURL / UNKNOWN_ECOSYSTEM.
+ */
+export function purlPackage(purl: string): {
+  ecosystem: string;
+  name: string;
+  scheme: SchemeId;
+  parsed: PackageURL;
+} {
+  const parsed = parsePurl(purl);
   let base: string;
   try {
     base = ecosystemForPurlType(parsed.type, parsed.namespace ?? undefined);
@@ -117,6 +127,14 @@ export function componentPackage(purl: string): ComponentPackage {
       );
     ecosystem = `${base}:${release}`;
   }
+  return { ecosystem, name, scheme, parsed };
+}
+
+/** Parses a purl into the keys a component is looked up by. Throws INVALID_PURL / UNKNOWN_ECOSYSTEM. */
+export function componentPackage(purl: string): ComponentPackage {
+  const { ecosystem, name, scheme, parsed } = purlPackage(purl);
+  if (!parsed.version)
+    throw new MatchingError('INVALID_PURL', `purl ${purl.slice(0, 200)} has no version`, { purl });
   const keys: PackageKey[] = [advisoryPackageKey(ecosystem, name)];
   const versions: string[] = [parsed.version];
   // Distro advisories name source packages; syft writes the source as `upstream=<name>[@<version>]`.

@@ -8,6 +8,7 @@ import {
 } from '@stella/versioning';
 import { primaryCvss } from '../cvss';
 import { compileFast, evaluateFast, parseOrNull, type FastRanges } from './fast-ranges';
+import { compileIntervals, inIntervals, type CompiledIntervals } from './intervals';
 import { isMatchingError, type MatchingErrorCode } from '../errors';
 import type {
   AffectedPackage,
@@ -28,6 +29,8 @@ interface IndexedEntry {
   evaluator?: AffectedEvaluator | null;
   /** The entry's ranges with events parsed once; null when only the versioning evaluator can decide. */
   fast?: FastRanges | null;
+  /** The entry's comparator intervals with versions parsed once. */
+  intervals?: CompiledIntervals;
 }
 
 interface Enrichment {
@@ -261,6 +264,13 @@ export class AdvisoryIndex {
     try {
       if (affected.nativeRange !== undefined)
         return satisfies(affected.ecosystem, version, affected.nativeRange, { includePrerelease: true });
+      if (affected.intervals !== undefined) {
+        entry.intervals ??= compileIntervals(affected.ecosystem, affected.intervals);
+        const parsed = this.parsed(affected.ecosystem, version);
+        if (!parsed)
+          return { reason: 'INVALID_VERSION', detail: `${version} is not a ${affected.ecosystem} version` };
+        return inIntervals(entry.intervals, parsed);
+      }
       if (entry.evaluator === undefined)
         entry.evaluator = affected.osv ? compileAffected(affected.ecosystem, affected.osv) : null;
       if (!entry.evaluator) return { reason: 'NO_EVALUABLE_DATA', detail: 'the entry has no ranges' };
@@ -371,7 +381,7 @@ export class AdvisoryIndex {
       matchedBy: {
         ecosystem: first.ecosystem,
         package: first.name,
-        rule: first.nativeRange !== undefined ? 'range' : 'osv',
+        rule: first.nativeRange !== undefined || first.intervals !== undefined ? 'range' : 'osv',
       },
     };
     if (advisory.summary !== undefined) finding.summary = advisory.summary;

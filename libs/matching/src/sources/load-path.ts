@@ -30,7 +30,8 @@ export const mirrorManifestSchema = z.strictObject({
 });
 export type MirrorManifest = z.infer<typeof mirrorManifestSchema>;
 
-const READABLE = /\.(json|jsonl|ndjson|csv|gz|zip)$/i;
+// `list` / `*.list`: the Debian security tracker's DSA/DLA lists.
+const READABLE = /(\.(json|jsonl|ndjson|csv|gz|zip|xml|list)|(^|\/)list)$/i;
 
 export interface LoadPathResult extends ReadResult {
   /** Files read, relative to the path given. */

@@ -2,7 +2,10 @@ import { gunzipSync } from 'node:zlib';
 import { MatchingError, type RecordIssue } from '../errors';
 import { SOURCE_IDS, type ReadResult, type SourceId, type SourceRecord } from '../model';
 import { DEFAULT_ARCHIVE_LIMITS, readZipEntries, type ArchiveLimits } from './archive';
+import { looksLikeCycloneDxVdr, looksLikeCycloneDxXml, readCycloneDxVdr } from './cyclonedx-vdr';
+import { readDebianList } from './debian-list';
 import { readDebianTrackerJson } from './debian-tracker';
+import { looksLikeGhsaApi, readGhsaApi } from './ghsa-api';
 import { readEpssCsv } from './epss';
 import { readKevJson } from './kev';
 import { readNpmLegacyJsonLines } from './npm-legacy';
@@ -10,6 +13,9 @@ import { readNvdJson } from './nvd';
 import { readOsvJson, readOsvJsonLines } from './osv';
 
 export type SourceSelector = SourceId | 'auto';
+
+/** A Debian security tracker list starts with an advisory header: `[24 Oct 2023] DSA-5532-1 …`. */
+const DEBIAN_LIST_HEAD = /^\[\d{1,2} [A-Z][a-z]{2} \d{4}\] (DSA|DLA|DTSA|ELA)-\d/;
 
 export interface ReadSourceOptions {
   /** Largest single record, bytes (KEV and EPSS files are one record and have their own limits). */
@@ -26,11 +32,16 @@ export function detectSource(name: string, head: string): SourceId | undefined {
   const lower = name.toLowerCase();
   if (lower.endsWith('.csv')) return head.startsWith('#model_version:') ? 'epss' : undefined;
   const start = head.slice(0, 4096);
+  if (DEBIAN_LIST_HEAD.test(start.replace(/^\uFEFF/, ''))) return 'debian-list';
+  if (lower.endsWith('.xml')) return looksLikeCycloneDxXml(start) ? 'cyclonedx-vdr' : undefined;
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) {
     if (/"module_name"\s*:/.test(start) && /"vulnerable_versions"\s*:/.test(start)) return 'npm-legacy';
+    if (looksLikeGhsaApi(start)) return 'ghsa-api';
     return /"id"\s*:/.test(start) ? 'osv' : undefined;
   }
   if (!lower.endsWith('.json')) return undefined;
+  if (looksLikeGhsaApi(start)) return 'ghsa-api';
+  if (looksLikeCycloneDxVdr(head)) return 'cyclonedx-vdr';
   if (/"catalogVersion"\s*:/.test(start) && /"vulnerabilities"\s*:/.test(start)) return 'kev';
   if (/"format"\s*:\s*"NVD_CVE"/.test(start) || /"vulnerabilities"\s*:\s*\[\s*\{\s*"cve"\s*:/.test(start))
     return 'nvd';
@@ -111,7 +122,7 @@ export async function readSourceFile(
           level: 'error',
           code: 'UNKNOWN_FORMAT',
           document: name,
-          message: `${name}: not a recognised advisory format (OSV JSON/JSON-lines, NVD 2.0, KEV, EPSS CSV, Debian tracker JSON, legacy npm)`,
+          message: `${name}: not a recognised advisory format (OSV JSON/JSON-lines, GHSA API JSON, NVD 2.0, KEV, EPSS CSV, Debian tracker JSON or DSA/DLA list, legacy npm, CycloneDX VDR)`,
         },
       ],
     };
@@ -152,6 +163,15 @@ export function readSourceText(
       return readEpssCsv(text, { document: name });
     case 'npm-legacy':
       return readNpmLegacyJsonLines(text, common);
+    case 'debian-list':
+      return readDebianList(text, common);
+    case 'ghsa-api':
+      return readGhsaApi(text, { ...common, lines });
+    case 'cyclonedx-vdr':
+      return readCycloneDxVdr(text, {
+        ...common,
+        xml: /\.xml$/i.test(name) || text.trimStart().startsWith('<'),
+      });
   }
 }
 
