@@ -60,6 +60,7 @@ export * from './events/orchestrator/promotion-cancelled.v1';
 export * from './events/orchestrator/approval-recorded.v1';
 export * from './events/orchestrator/decision-recorded.v1';
 export * from './events/advisory/advisory-upserted.v1';
+export * from './events/advisory/advisory-enriched.v1';
 export * from './events/vex/vex-updated.v1';
 export * from './events/policy/release-risk-changed.v1';
 export * from './events/scan/common';

@@ -37,6 +37,7 @@ import { promotionCancelledV1 } from './orchestrator/promotion-cancelled.v1';
 import { approvalRecordedV1 } from './orchestrator/approval-recorded.v1';
 import { decisionRecordedV1 } from './orchestrator/decision-recorded.v1';
 import { advisoryUpsertedV1 } from './advisory/advisory-upserted.v1';
+import { advisoryEnrichedV1 } from './advisory/advisory-enriched.v1';
 import { vexUpdatedV1 } from './vex/vex-updated.v1';
 import { releaseRiskChangedV1 } from './policy/release-risk-changed.v1';
 import { scanRequestedV1 } from './scan/scan-requested.v1';
@@ -79,6 +80,7 @@ const currentDefinitions = [
   approvalRecordedV1,
   decisionRecordedV1,
   advisoryUpsertedV1,
+  advisoryEnrichedV1,
   vexUpdatedV1,
   releaseRiskChangedV1,
   scanRequestedV1,

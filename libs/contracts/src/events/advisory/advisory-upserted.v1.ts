@@ -15,7 +15,19 @@ export const advisoryUpsertedV1 = defineEvent({
     tenantId: tenantIdSchema,
     /** The advisory's id in its source (GHSA-…, PYSEC-…, DSA-…, CVE-…). */
     advisoryId: advisoryIdSchema,
-    source: z.enum(['osv', 'ghsa', 'debian', 'nvd', 'kev', 'epss', 'npm-legacy']),
+    /** Connector that read it. Values are only ever added (consumers treat an unknown one as opaque). */
+    source: z.enum([
+      'osv',
+      'ghsa',
+      'debian',
+      'nvd',
+      'kev',
+      'epss',
+      'npm-legacy',
+      'debian-list',
+      'ghsa-api',
+      'cyclonedx-vdr',
+    ]),
     aliases: z.array(advisoryIdSchema).max(100),
     /** Affected packages, e.g. `npm|lodash`, `debian:12|openssl`, `maven|org.apache.logging.log4j:log4j-core`. */
     packageKeys: z.array(z.string().min(3).max(1200)).max(1000),
