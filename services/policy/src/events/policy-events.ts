@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { OutboxWriter } from '@stella/bus';
+import { buildEvent, type EventDataInput } from '@stella/contracts';
+import type { EntityManager } from 'typeorm';
+
+export const POLICY_EVENT_SOURCE = '/stella/policy';
+
+/** Policy service events through the transactional outbox: an event exists iff its evaluation committed. */
+@Injectable()
+export class PolicyEvents {
+  constructor(private readonly outbox: OutboxWriter) {}
+
+  async riskChanged(
+    manager: EntityManager,
+    data: EventDataInput<'stella.release.risk_changed'>,
+    time: Date,
+  ): Promise<void> {
+    await this.outbox.enqueue(
+      manager,
+      buildEvent('stella.release.risk_changed', {
+        source: POLICY_EVENT_SOURCE,
+        tenant: data.tenantId,
+        subject: `${data.release.id}/${data.environment}`,
+        data,
+        time,
+      }),
+    );
+  }
+}
