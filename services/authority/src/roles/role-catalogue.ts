@@ -20,6 +20,7 @@ export const ROLE_SCOPES: Readonly<Record<string, readonly string[]>> = Object.f
       'deploy:write',
       'attest:write',
       'sign:write',
+      'exception:request',
     ]),
   ],
   /** Owns policy and VEX statements. */
@@ -31,6 +32,8 @@ export const ROLE_SCOPES: Readonly<Record<string, readonly string[]>> = Object.f
       'vex:write',
       'scan:write',
       'advisory:import',
+      'exception:request',
+      'exception:approve',
     ]),
   ],
   /** Read-only access to everything in the tenant. */

@@ -39,6 +39,10 @@ export const TENANT_SCOPES = [
   'signer:sign',
   'signer:admin',
   'advisory:import',
+  // The policy service: the orchestrator's gate evaluates; waivers are requested and approved apart.
+  'policy:evaluate',
+  'exception:request',
+  'exception:approve',
 ] as const;
 
 export class ScopeCatalogue {
