@@ -36,7 +36,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.int-spec.ts', '<rootDir>/test/e2e/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/jest-global-setup.js',
     },
   ],

@@ -1,0 +1,239 @@
+'use strict';
+/**
+ * The Stella fleet for the golden path, two ways:
+ *
+ *  - `useQuickstartFleet()`: the fleet `npm run quickstart` runs on the fixed ports. When
+ *    `.stella/fleet.json` names services that all answer readiness it is used as is; otherwise
+ *    `scripts/quickstart.js` is spawned (it builds, migrates and starts everything) and stopped
+ *    again by `stop()`.
+ *  - `startIsolatedFleet()`: the same services (every `services/<name>` with a `"stella"` block,
+ *    read exactly as quickstart reads them) started from their built `dist/` on free ports, each in
+ *    its own fresh Postgres schema, all under one NATS prefix and one data directory: what the
+ *    end-to-end test runs, side by side with anything else on the machine.
+ *
+ * Plain JavaScript, like quickstart.js: the demo runs with `node`, the test requires it.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
+const net = require('node:net');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..', '..', '..');
+const READY_TIMEOUT_MS = 120_000;
+
+function discoverServices() {
+  const dir = join(root, 'services');
+  return readdirSync(dir)
+    .filter((name) => existsSync(join(dir, name, 'package.json')))
+    .map((name) => ({ name, dir: join(dir, name), pkg: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) }))
+    .filter((s) => s.pkg.stella && Number.isInteger(s.pkg.stella.port))
+    .map((s) => ({ name: s.name, dir: s.dir, port: s.pkg.stella.port, order: s.pkg.stella.order ?? 100, stella: s.pkg.stella }))
+    .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function ready(url, timeoutMs = 2000) {
+  try {
+    const res = await fetch(`${url}/health/readiness`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function waitReady(name, url, child, log) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see ${log}\n${tail(log)}`);
+    if (await ready(url)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${log}\n${tail(log)}`);
+}
+
+function tail(file, lines = 15) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function stopChild(child, timeoutMs = 20_000) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** What the golden path needs to know about a running fleet. */
+function describe(services, extra) {
+  const urls = Object.fromEntries(services.map((s) => [s.name, s.url]));
+  return { urls, ...extra };
+}
+
+/**
+ * The quickstart fleet: reuses a running one, else spawns `npm run quickstart` with `env` added
+ * (e.g. STELLA_EXCITITOR_ISSUERS) and waits until it says it is running.
+ */
+async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
+  const dataDir = join(root, '.stella');
+  const fleetFile = join(dataDir, 'fleet.json');
+  const expected = discoverServices();
+  const running = async () => {
+    if (!existsSync(fleetFile)) return undefined;
+    const fleet = JSON.parse(readFileSync(fleetFile, 'utf8'));
+    const names = new Set(fleet.services.map((s) => s.name));
+    if (!expected.every((s) => names.has(s.name))) return undefined;
+    for (const s of fleet.services) if (!(await ready(s.url))) return undefined;
+    return fleet;
+  };
+  const existing = await running();
+  if (existing) {
+    return {
+      ...describe(existing.services, { dataDir, natsUrl: existing.natsUrl, natsPrefix: existing.natsPrefix, databaseUrl: existing.databaseUrl, started: false }),
+      grpcPort: Number(expected.find((s) => s.name === 'orchestrator')?.stella.env?.STELLA_ORCHESTRATOR_GRPC_PORT ?? 7502),
+      stop: async () => undefined,
+    };
+  }
+  say('no running quickstart fleet answers: starting `npm run quickstart` (build, migrate, start; log in .stella/demo/quickstart.log)');
+  mkdirSync(join(dataDir, 'demo'), { recursive: true });
+  const log = join(dataDir, 'demo', 'quickstart.log');
+  const out = createWriteStream(log, { flags: 'a' });
+  const child = spawn(process.execPath, [join(root, 'scripts', 'quickstart.js')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  const startedAt = Date.now();
+  await new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`quickstart did not finish starting within 15 minutes; see ${log}`)), 15 * 60_000);
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk.toString();
+      if (buffer.includes('Stella Ops is running.')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`quickstart exited with code ${code} before the fleet was up; see ${log}\n${tail(log)}`));
+    });
+  });
+  const fleet = JSON.parse(readFileSync(fleetFile, 'utf8'));
+  if (Date.parse(fleet.startedAt) < startedAt - 60_000) throw new Error(`${fleetFile} was not rewritten by the quickstart just started`);
+  return {
+    ...describe(fleet.services, { dataDir, natsUrl: fleet.natsUrl, natsPrefix: fleet.natsPrefix, databaseUrl: fleet.databaseUrl, started: true }),
+    grpcPort: Number(expected.find((s) => s.name === 'orchestrator')?.stella.env?.STELLA_ORCHESTRATOR_GRPC_PORT ?? 7502),
+    stop: async () => {
+      await stopChild(child, 120_000);
+      out.end();
+    },
+  };
+}
+
+/**
+ * Every fleet service from its built dist/, on free ports, in fresh schemas named
+ * `<schemaPrefix>_<service>`, under `natsPrefix`, with `dataDir` as the fleet's data directory.
+ * `env` is added to every service's environment; `serviceEnv[name]` to one service's. Ports named
+ * in a service's `stella.env` (`*_PORT`) get free ports too, and URLs of fixed fleet ports
+ * (`http://127.0.0.1:7408`) are rewritten to where that service really listens.
+ * The caller owns the schemas (drop them after `stop()`).
+ */
+async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor, dataDir, env = {}, serviceEnv = {}, only, logDir = dataDir }) {
+  // A service without dist/main.js is left out (and named in `notBuilt`): the steps that need it
+  // then say they are waiting for it.
+  const discovered = discoverServices().filter((s) => !only || only.includes(s.name));
+  const notBuilt = discovered.filter((s) => !existsSync(join(s.dir, 'dist', 'main.js'))).map((s) => s.name);
+  const services = discovered.filter((s) => !notBuilt.includes(s.name));
+  mkdirSync(logDir, { recursive: true });
+  const portMap = new Map(); // fixed fleet port -> free port
+  for (const s of services) {
+    s.freePort = await freePort();
+    portMap.set(s.port, s.freePort);
+  }
+  const url = (s) => `http://127.0.0.1:${s.freePort}`;
+  const authority = services.find((s) => s.name === 'authority');
+  const started = [];
+  const expand = async (key, value) => {
+    let v = String(value).replaceAll('{dataDir}', dataDir).replaceAll('{root}', root);
+    if (/_PORT$/.test(key) && /^\d+$/.test(v)) {
+      const free = await freePort();
+      portMap.set(Number(v), free);
+      return String(free);
+    }
+    v = v.replace(/(https?:\/\/(?:127\.0\.0\.1|localhost)):(\d+)/g, (m, host, port) => (portMap.has(Number(port)) ? `${host}:${portMap.get(Number(port))}` : m));
+    return v;
+  };
+  const stop = async () => {
+    for (const { child } of [...started].reverse()) await stopChild(child);
+  };
+  try {
+    const resolved = [];
+    for (const s of services) {
+      const extra = {};
+      for (const [k, v] of Object.entries(s.stella.env ?? {})) extra[k] = await expand(k, v);
+      resolved.push({ s, extra });
+    }
+    // A second pass: URLs naming a secondary port allocated after them (rare) are rewritten too.
+    for (const r of resolved) for (const [k, v] of Object.entries(r.extra)) r.extra[k] = await expand(`${k}#`, v);
+    for (const { s, extra } of resolved) {
+      const childEnv = {
+        ...process.env,
+        STELLA_HTTP_HOST: '127.0.0.1',
+        STELLA_HTTP_PORT: String(s.freePort),
+        STELLA_DATABASE_URL: databaseUrl,
+        STELLA_DATABASE_SCHEMA: schemaFor(s.name),
+        STELLA_NATS_URL: natsUrl,
+        STELLA_NATS_PREFIX: natsPrefix,
+        STELLA_AUTHORITY_URL: authority ? url(authority) : '',
+        STELLA_LOG_LEVEL: process.env.STELLA_LOG_LEVEL || 'warn',
+        ...extra,
+        ...env,
+        ...(serviceEnv[s.name] ?? {}),
+      };
+      const log = join(logDir, `${s.name}.log`);
+      if (existsSync(join(s.dir, 'dist', 'migrate.js'))) {
+        const m = spawnSync(process.execPath, [join(s.dir, 'dist', 'migrate.js')], { cwd: root, env: childEnv, encoding: 'utf8' });
+        if (m.status !== 0) throw new Error(`migrating ${s.name} failed (exit ${m.status}):\n${m.stdout}\n${m.stderr}`);
+      }
+      const out = createWriteStream(log, { flags: 'a' });
+      const child = spawn(process.execPath, [join(s.dir, 'dist', 'main.js')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.pipe(out);
+      child.stderr.pipe(out);
+      started.push({ name: s.name, url: url(s), child, env: childEnv, log });
+      await waitReady(s.name, url(s), child, log);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const orchestrator = started.find((s) => s.name === 'orchestrator');
+  return {
+    ...describe(started, { dataDir, natsUrl, natsPrefix, databaseUrl, started: true }),
+    grpcPort: orchestrator ? Number(orchestrator.env.STELLA_ORCHESTRATOR_GRPC_PORT) : undefined,
+    services: started,
+    notBuilt,
+    stop,
+  };
+}
+
+module.exports = { discoverServices, useQuickstartFleet, startIsolatedFleet, freePort, root };

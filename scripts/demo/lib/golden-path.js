@@ -1,0 +1,383 @@
+'use strict';
+/**
+ * The golden path (issue 7) as a CI system and a few people would walk it, one step at a time.
+ * Shared by `npm run demo` (scripts/demo/run.js, against the quickstart fleet) and the end-to-end
+ * test (test/e2e/golden-path.int-spec.ts, against an isolated fleet). Every step talks to the
+ * real services through their public APIs (REST, gRPC, JetStream, the `stella` CLI); a step whose
+ * service has not landed yet fails with "waiting for <part>" instead of pretending.
+ *
+ * A step answers one line (its result) or throws; steps that need a failed step are skipped.
+ */
+const { spawnSync } = require('node:child_process');
+const { createPrivateKey, createPublicKey, generateKeyPairSync } = require('node:crypto');
+const { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { api, ApiError, clientToken, userToken, ensureUser, ensureClient, orchestratorGrpc, eventually } = require('./clients');
+
+const root = join(__dirname, '..', '..', '..');
+const SHARED_DATA = process.env.STELLA_SHARED_DATA || join(root, '..', 'shared', 'data');
+
+/** The advisory held back from the first import: imported at the end, it flips the deployed release's risk. */
+const LATE_ADVISORY = { id: 'GHSA-c2qf-rxjj-qqgw', cve: 'CVE-2022-25883', purl: 'pkg:npm/semver@7.5.1' };
+/** Answered with a trusted OpenVEX not_affected statement. */
+const VEX_TARGET = { id: 'GHSA-9c47-m6qq-7p4h', cve: 'CVE-2022-46175', purl: 'pkg:npm/json5@2.2.1', component: 'json5' };
+/** Waived for prod: requested by one person, approved by another. */
+const WAIVER_TARGET = { id: 'GHSA-fjxv-7rqg-78g4', cve: 'CVE-2025-7783', purl: 'pkg:npm/form-data@4.0.0', component: 'form-data' };
+const VEX_ISSUER_ID = 'stella-demo-security';
+const POLICY_GATE = 'policy';
+
+class Waiting extends Error {
+  constructor(part, detail) {
+    super(`waiting for ${part}${detail ? `: ${detail}` : ''}`);
+    this.waiting = part;
+  }
+}
+
+/** The demo's VEX issuer key (Ed25519, PKCS#8 PEM in `file`, created once, mode 0600). */
+function loadOrCreateVexIssuer(file) {
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  const privateKey = createPrivateKey(readFileSync(file));
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  return { id: VEX_ISSUER_ID, privateKey, publicKeyPem };
+}
+
+/** STELLA_EXCITITOR_ISSUERS entry trusting the demo's security team (signed documents only). */
+function excititorIssuers(issuer) {
+  return JSON.stringify([
+    { id: issuer.id, trust: 90, authors: ['Stella Demo Security Team'], publicKeys: [{ keyId: issuer.id, publicKeyPem: issuer.publicKeyPem }], requireSignature: true },
+  ]);
+}
+
+/** Advisory files for the concelier import root: everything but LATE_ADVISORY first, it alone later. */
+function writeAdvisoryFiles(importRoot) {
+  const dir = join(importRoot, 'golden-path');
+  mkdirSync(dir, { recursive: true });
+  const npm = readFileSync(join(SHARED_DATA, 'advisories', 'osv', 'npm.osv.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const late = npm.filter((line) => JSON.parse(line).id === LATE_ADVISORY.id);
+  if (late.length !== 1) throw new Error(`${LATE_ADVISORY.id} not found in ../shared/data/advisories/osv/npm.osv.jsonl`);
+  writeFileSync(join(dir, 'npm-initial.osv.jsonl'), npm.filter((line) => JSON.parse(line).id !== LATE_ADVISORY.id).join('\n') + '\n');
+  writeFileSync(join(dir, 'npm-late.osv.jsonl'), late.join('\n') + '\n');
+  copyFileSync(join(SHARED_DATA, 'advisories', 'osv', 'debian.osv.jsonl'), join(dir, 'debian.osv.jsonl'));
+  return { initial: ['golden-path/npm-initial.osv.jsonl', 'golden-path/debian.osv.jsonl'], late: 'golden-path/npm-late.osv.jsonl' };
+}
+
+function _stellaCli(args, { env = {}, cwd = root } = {}) {
+  const result = spawnSync(process.execPath, [join(root, 'services', 'cli', 'bin', 'stella.js'), ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+function requireService(ctx, name, part = name) {
+  const url = ctx.fleet.urls[name];
+  if (!url) throw new Waiting(part, `no ${name} service in the fleet`);
+  return url;
+}
+
+function gateLine(promotion) {
+  return (promotion.gates ?? []).map((g) => `${g.name}:${g.result}`).join(' ');
+}
+
+/**
+ * The steps, in order. `ctx` holds what earlier steps learnt; `ctx.fleet` = {urls, grpcPort,
+ * natsUrl, natsPrefix, bootstrapFile, importRoot}, `ctx.registryHost`, `ctx.outDir`.
+ */
+function goldenPathSteps() {
+  return [
+    {
+      id: 'identities',
+      title: 'CI client and people created through the authority admin API',
+      async run(ctx) {
+        const auth = requireService(ctx, 'authority');
+        const boot = JSON.parse(readFileSync(ctx.fleet.bootstrapFile, 'utf8'));
+        ctx.tenant = boot.tenant;
+        const admin = await clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret);
+        ctx.adminToken = admin;
+        const ci = await ensureClient(auth, admin, ctx.tenant, 'golden-path-ci', [
+          'release:read', 'release:write', 'release:promote', 'deploy:write', 'scan:read', 'scan:write', 'policy:read', 'advisory:read', 'vex:read', 'evidence:read', 'export:read',
+        ]);
+        ctx.ciCredentials = ci;
+        ctx.tokens = { ci: async () => clientToken(auth, ci.clientId, ci.clientSecret), admin: async () => clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret) };
+        const people = { alice: ['security-officer'], bob: ['security-officer'], carol: ['release-manager'], dave: ['release-manager'] };
+        ctx.people = {};
+        for (const [name, roles] of Object.entries(people)) {
+          const user = await ensureUser(auth, admin, ctx.tenant, `gp-${name}`, roles);
+          ctx.people[name] = user;
+          ctx.tokens[name] = async () => userToken(auth, user.username, user.password);
+        }
+        await ctx.tokens.alice();
+        return `client ${ci.clientId}; users gp-alice, gp-bob (security-officer), gp-carol, gp-dave (release-manager) in tenant ${ctx.tenant}`;
+      },
+    },
+    {
+      id: 'images',
+      title: 'two real images built (umoci + skopeo) and pushed by tag',
+      async run(ctx) {
+        const result = spawnSync('bash', [join(root, 'scripts', 'demo', 'build-images.sh'), '--push', ctx.registryHost], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+        if (result.status !== 0) throw new Error(`build-images.sh failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+        ctx.images = JSON.parse(result.stdout).images;
+        return ctx.images.map((i) => `${i.reference} = ${i.digest.slice(0, 19)}…`).join(', ');
+      },
+    },
+    {
+      id: 'environments',
+      title: 'environments dev, stage, prod (prod: 2 approvals, separation of duties, policy gate)',
+      needs: ['identities'],
+      async run(ctx) {
+        const orch = requireService(ctx, 'orchestrator');
+        const token = ctx.adminToken;
+        const wanted = {
+          dev: { approvals: { required: 0, approverRoles: [] }, gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'] },
+          stage: { approvals: { required: 0, approverRoles: [] }, gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'] },
+          prod: { approvals: { required: 2, approverRoles: ['release-manager'] }, separationOfDuties: true, gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'] },
+        };
+        const existing = new Set((await api('GET', `${orch}/api/v1/environments`, { token })).items?.map((e) => e.name) ?? []);
+        let policyGate = true;
+        for (const [name, policy] of Object.entries(wanted)) {
+          const body = { ...policy, deployment: { mode: 'reported' } };
+          const send = (b) => (existing.has(name) ? api('PATCH', `${orch}/api/v1/environments/${name}`, { token, body: b }) : api('POST', `${orch}/api/v1/environments`, { token, body: { name, ...b } }));
+          try {
+            await send(body);
+          } catch (error) {
+            if (!(error instanceof ApiError) || error.status !== 400 || !JSON.stringify(error.body).includes(POLICY_GATE)) throw error;
+            policyGate = false;
+            await send({ ...body, gates: body.gates.filter((g) => g !== POLICY_GATE) });
+          }
+        }
+        await api('PUT', `${orch}/api/v1/promotion-path`, { token, body: { environments: ['dev', 'stage', 'prod'], allowSkip: false } });
+        if (!policyGate) throw new Waiting('the orchestrator policy gate', `the orchestrator refuses gate "${POLICY_GATE}"; environments saved without it`);
+        return 'dev -> stage -> prod; prod needs 2 distinct release-manager approvals; every environment runs the policy gate';
+      },
+    },
+    {
+      id: 'policy',
+      title: 'policy uploaded (dev/stage warn only; prod blocks criticals/highs without fix-or-VEX)',
+      needs: ['identities'],
+      async run(ctx) {
+        requireService(ctx, 'policy');
+        throw new Waiting('services/policy', 'policy upload API not landed yet');
+      },
+    },
+    {
+      id: 'advisories',
+      title: 'advisories from ../shared/data imported into concelier (one held back for later)',
+      needs: ['identities'],
+      async run(ctx) {
+        const concelier = requireService(ctx, 'concelier');
+        ctx.advisoryFiles = writeAdvisoryFiles(ctx.fleet.importRoot);
+        const token = ctx.adminToken;
+        const reports = [];
+        for (const path of ctx.advisoryFiles.initial) reports.push(await api('POST', `${concelier}/api/v1/imports`, { token, body: { source: 'osv', path }, timeoutMs: 600_000 }));
+        const read = reports.reduce((n, r) => n + r.recordsRead, 0);
+        const fresh = reports.reduce((n, r) => n + r.documentsNew, 0);
+        ctx.feedSnapshotId = reports.at(-1).snapshotId;
+        return `${read} records read (${fresh} new documents), snapshot ${String(ctx.feedSnapshotId).slice(0, 19)}…; ${LATE_ADVISORY.id} (${LATE_ADVISORY.cve}) held back`;
+      },
+    },
+    {
+      id: 'release',
+      title: 'release created from the two tags over gRPC (CreateRelease)',
+      needs: ['identities', 'images'],
+      async run(ctx) {
+        requireService(ctx, 'orchestrator');
+        const grpc = (ctx.grpc ??= orchestratorGrpc(ctx.fleet.grpcPort));
+        const token = await ctx.tokens.ci();
+        const { releases } = await grpc.call('listReleases', { limit: 500 }, token).catch(() => ({ releases: [] }));
+        const taken = new Set((releases ?? []).filter((r) => r.name === 'golden-path').map((r) => r.version));
+        let patch = 0;
+        while (taken.has(`1.0.${patch}`)) patch += 1;
+        const version = `1.0.${patch}`;
+        const release = await grpc.call(
+          'createRelease',
+          { name: 'golden-path', version, components: ctx.images.map((i) => ({ name: i.name, repository: `${ctx.registryHost}/${i.repository}`, tag: i.tag })) },
+          token,
+          { 'idempotency-key': `golden-path-${version}-${Date.now()}` },
+        );
+        for (const image of ctx.images) {
+          const component = release.components.find((c) => c.name === image.name);
+          if (component?.digest !== image.digest) throw new Error(`${image.name} resolved to ${component?.digest}, pushed ${image.digest}`);
+        }
+        ctx.release = release;
+        return `golden-path@${version} = ${release.id.slice(0, 19)}… (${release.components.length} digests, tags resolved by the orchestrator)`;
+      },
+    },
+    {
+      id: 'scan',
+      title: 'scanner scans each digest once',
+      needs: ['release'],
+      async run(ctx) {
+        const scanner = requireService(ctx, 'scanner', 'services/scanner');
+        const token = await ctx.tokens.ci();
+        ctx.scans = {};
+        const lines = [];
+        for (const image of ctx.images) {
+          const ref = `${ctx.registryHost}/${image.repository}@${image.digest}`;
+          const submitted = await api('POST', `${scanner}/api/v1/scans`, { token, body: { image: ref } });
+          const scan = await eventually(
+            async () => {
+              const s = await api('GET', `${scanner}/api/v1/scans/${submitted.scanId}`, { token: await ctx.tokens.ci() });
+              if (s.status === 'failed') throw Object.assign(new Error(`scan of ${image.name} failed: ${s.error?.code} ${s.error?.message}`), { final: true });
+              return s.status === 'completed' ? s : undefined;
+            },
+            { timeoutMs: 120_000, what: `the scan of ${image.name}` },
+          );
+          // Asked again, the scanner answers the same scan: a digest is scanned once.
+          const again = await api('POST', `${scanner}/api/v1/scans`, { token, body: { image: `${ctx.registryHost}/${image.repository}:${image.tag}` } });
+          if (again.scanId !== scan.scanId) throw new Error(`${image.name} was scanned twice (${scan.scanId}, then ${again.scanId})`);
+          ctx.scans[image.name] = scan;
+          lines.push(`${image.name}: ${scan.componentCount} components`);
+        }
+        return `${lines.join(', ')}; a second request for each digest answered the same scan`;
+      },
+    },
+    ...['dev', 'stage'].map((environment) => ({
+      id: environment,
+      title: `${environment} allows (gates evaluated, deployment reported)`,
+      // `?`: also runs when that step is only waiting for a part (the path is saved without the policy gate).
+      needs: ['release', 'environments?'],
+      async run(ctx) {
+        const token = await ctx.tokens.ci();
+        const promotion = await ctx.grpc.call('requestPromotion', { release: { id: ctx.release.id }, environment }, token);
+        if (promotion.state !== 'deploying' && promotion.state !== 'approved') throw new Error(`promotion to ${environment} is ${promotion.state} (${gateLine(promotion)})`);
+        const deployed = await ctx.grpc.call('reportDeployment', { promotionId: promotion.id, status: 'deployed' }, token);
+        if (deployed.state !== 'deployed') throw new Error(`deployment report left the promotion ${deployed.state}`);
+        return `allowed, decision ${String(promotion.decisionId).slice(0, 16)}…; gates ${gateLine(promotion)}`;
+      },
+    })),
+    {
+      id: 'prod-blocked',
+      title: 'prod blocks, with a readable explanation',
+      needs: ['stage', 'policy', 'scan', 'advisories'],
+      async run(_ctx) {
+        throw new Waiting('services/policy', 'the policy gate');
+      },
+    },
+    {
+      id: 'vex',
+      title: `trusted OpenVEX not_affected for ${VEX_TARGET.cve} in ${VEX_TARGET.component} (DSSE-signed)`,
+      needs: ['identities'],
+      async run(ctx) {
+        const excititor = requireService(ctx, 'excititor');
+        const capabilities = await api('GET', `${excititor}/capabilities`);
+        if (!(capabilities.issuers ?? []).some((i) => i.id === VEX_ISSUER_ID))
+          throw new Error(`the excititor does not trust issuer ${VEX_ISSUER_ID}: start the fleet with STELLA_EXCITITOR_ISSUERS from the demo (npm run demo starts it so when it starts the fleet)`);
+        const { signEnvelope, createKeySigner } = require('@stella/attest');
+        const now = new Date().toISOString();
+        const vex = {
+          '@context': 'https://openvex.dev/ns/v0.2.0',
+          '@id': `https://stella-ops.local/vex/golden-path/${VEX_TARGET.cve}`,
+          author: 'Stella Demo Security Team',
+          timestamp: now,
+          version: 1,
+          statements: [
+            {
+              vulnerability: { name: VEX_TARGET.cve, aliases: [VEX_TARGET.id] },
+              products: [{ '@id': VEX_TARGET.purl }],
+              status: 'not_affected',
+              justification: 'vulnerable_code_not_in_execute_path',
+              impact_statement: 'json5.parse is only called on the settings the application ships; no attacker-controlled input reaches it',
+              timestamp: now,
+            },
+          ],
+        };
+        const envelope = await signEnvelope(Buffer.from(JSON.stringify(vex)), 'application/vnd.openvex+json', [createKeySigner(ctx.vexIssuer.privateKey, { keyId: VEX_ISSUER_ID })]);
+        const token = await ctx.tokens.alice();
+        const answer = await api('POST', `${excititor}/api/v1/vex`, { token, body: { documents: [{ name: 'golden-path-json5.openvex.json', format: 'openvex', document: envelope }] } });
+        const result = answer.results[0];
+        if (result.outcome === 'refused') throw new Error(`excititor refused the VEX: ${JSON.stringify(result.issues)}`);
+        const consensus = await api('GET', `${excititor}/api/v1/consensus?vulnerability=${encodeURIComponent(VEX_TARGET.cve)}&product=${encodeURIComponent(VEX_TARGET.purl)}`, { token });
+        if (consensus.status !== 'not_affected') throw new Error(`consensus is ${consensus.status}: ${consensus.summary ?? ''}`);
+        return `${result.outcome}, issuer ${result.issuer}, signed=${result.signed}; consensus: ${consensus.summary ?? consensus.status}`;
+      },
+    },
+    {
+      id: 'waiver',
+      title: `waiver for ${WAIVER_TARGET.cve} in ${WAIVER_TARGET.component} (prod), requested by gp-alice, approved by gp-bob`,
+      needs: ['identities', 'policy'],
+      async run(_ctx) {
+        throw new Waiting('services/policy', 'exceptions API');
+      },
+    },
+    {
+      id: 'prod-approved',
+      title: 'prod: two distinct approvers approve, prod allows',
+      needs: ['prod-blocked', 'vex', 'waiver'],
+      async run(_ctx) {
+        throw new Waiting('services/policy', 'the prod verdict');
+      },
+    },
+    {
+      id: 'evidence',
+      title: 'evidence packet exported and verified offline with `stella verify`',
+      needs: ['prod-approved'],
+      async run(ctx) {
+        requireService(ctx, 'export');
+        throw new Waiting('services/export', 'evidence packet API');
+      },
+    },
+    {
+      id: 'replay',
+      title: '`stella replay` reproduces the prod decision',
+      needs: ['evidence'],
+      async run(_ctx) {
+        throw new Waiting('services/export', '`stella replay`');
+      },
+    },
+    {
+      id: 'risk-changed',
+      title: `new advisory ${LATE_ADVISORY.cve} (semver) imported: stella.release.risk_changed observed on JetStream`,
+      needs: ['prod-approved', 'advisories'],
+      async run(_ctx) {
+        throw new Waiting('services/policy', 're-evaluation');
+      },
+    },
+  ];
+}
+
+/**
+ * Runs the steps in order, printing `✔ title — result` / `✘ title — error` / `… skipped`.
+ * Answers {ok, results: [{id, status: ok|failed|waiting|skipped, line}]}.
+ */
+async function runGoldenPath(ctx, { say = (line) => process.stdout.write(`${line}\n`), steps = goldenPathSteps() } = {}) {
+  const results = [];
+  const status = new Map();
+  try {
+    for (const [index, step] of steps.entries()) {
+      const label = `${String(index + 1).padStart(2)}. ${step.title}`;
+      const blocked = (step.needs ?? []).filter((need) =>
+        need.endsWith('?') ? !['ok', 'waiting'].includes(status.get(need.slice(0, -1))) : status.get(need) !== 'ok',
+      );
+      if (blocked.length > 0) {
+        const line = `skipped: needs ${blocked.join(', ')}`;
+        status.set(step.id, 'skipped');
+        results.push({ id: step.id, status: 'skipped', line });
+        say(`- ${label}\n      ${line}`);
+        continue;
+      }
+      const started = Date.now();
+      try {
+        const line = await step.run(ctx);
+        status.set(step.id, 'ok');
+        results.push({ id: step.id, status: 'ok', line });
+        say(`✔ ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)\n      ${line}`);
+      } catch (error) {
+        const kind = error instanceof Waiting ? 'waiting' : 'failed';
+        status.set(step.id, kind);
+        results.push({ id: step.id, status: kind, line: error.message, error });
+        say(`✘ ${label}\n      ${error.message}`);
+      }
+    }
+  } finally {
+    ctx.grpc?.close();
+  }
+  return { ok: results.every((r) => r.status === 'ok'), results };
+}
+
+module.exports = { goldenPathSteps, runGoldenPath, loadOrCreateVexIssuer, excititorIssuers, Waiting, LATE_ADVISORY, VEX_TARGET, WAIVER_TARGET, VEX_ISSUER_ID };

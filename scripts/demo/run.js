@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run demo`: the golden path of issue 7 against the quickstart fleet, as a CI system and a
+ * few people would walk it. Prints every step with ✔/✘ and one line, and ends with the paths of
+ * the evidence packet and of the `stella verify` output. See docs/demo.md.
+ *
+ *  - starts the quickstart fleet (scripts/quickstart.js) when none is running, with the demo's
+ *    VEX issuer trusted by the excititor, and stops it at the end (--keep-fleet leaves it running);
+ *  - starts a docker-registry on STELLA_DEMO_REGISTRY (default 127.0.0.1:5000) when none answers;
+ *  - writes everything it produces under .stella/demo/<run>/.
+ *
+ * Exit code 0 only when every step passed.
+ */
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
+const { useQuickstartFleet } = require('./lib/fleet');
+const { ensureRegistry } = require('./lib/registry');
+const { runGoldenPath, loadOrCreateVexIssuer, excititorIssuers } = require('./lib/golden-path');
+
+const root = join(__dirname, '..', '..');
+const demoDir = join(root, '.stella', 'demo');
+const say = (line) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  const keepFleet = process.argv.includes('--keep-fleet');
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = join(demoDir, 'runs', runId);
+  mkdirSync(outDir, { recursive: true });
+  const vexIssuer = loadOrCreateVexIssuer(join(demoDir, 'vex-issuer.pem'));
+
+  say('Stella Ops golden path\n');
+  const registry = await ensureRegistry({ host: process.env.STELLA_DEMO_REGISTRY || '127.0.0.1:5000', storageDir: join(demoDir, 'registry'), say });
+  say(`registry   ${registry.host}${registry.started ? ' (started by the demo)' : ''}`);
+  const fleet = await useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
+  say(`fleet      ${Object.keys(fleet.urls).join(', ')}${fleet.started ? ' (started by the demo)' : ''}\n`);
+
+  const ctx = {
+    fleet: { ...fleet, bootstrapFile: join(fleet.dataDir, 'authority-bootstrap.json'), importRoot: join(fleet.dataDir, 'advisories') },
+    registryHost: registry.host,
+    outDir,
+    vexIssuer,
+  };
+  let outcome;
+  try {
+    outcome = await runGoldenPath(ctx, { say });
+  } finally {
+    if (!keepFleet) await fleet.stop();
+    if (!keepFleet) await registry.stop();
+  }
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(outcome.results.map(({ error: _e, ...r }) => r), null, 2) + '\n');
+  say('');
+  if (ctx.evidencePacket) say(`evidence packet: ${relative(process.cwd(), ctx.evidencePacket)}`);
+  if (ctx.verifyOutput) say(`verify output:   ${relative(process.cwd(), ctx.verifyOutput)}`);
+  const counts = outcome.results.reduce((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {});
+  say(`${outcome.ok ? 'golden path complete' : 'golden path NOT complete'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} (results: ${relative(process.cwd(), join(outDir, 'results.json'))})`);
+  process.exitCode = outcome.ok ? 0 : 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`demo: ${error.stack || error.message}\n`);
+  process.exitCode = 1;
+});
