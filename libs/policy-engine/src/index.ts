@@ -6,3 +6,17 @@ export { diffFindings, releaseFindingSet } from './delta';
 export { validatePolicyInput, policyInputSchema } from './input-schema';
 export { policyDocumentSchema } from './document-schema';
 export { CEL_FUNCTIONS } from './cel';
+export {
+  PolicyGate,
+  POLICY_GATE_NAME,
+  POLICY_GATE_VERSION,
+  evaluationDocument,
+  evaluationIdOf,
+  gateResultOf,
+  type PolicyEvaluationClient,
+  type PolicyEvaluationRequest,
+  type PolicyEvaluationResponse,
+  type PolicyGateContext,
+  type PolicyGateRecord,
+  type PolicyGateResult,
+} from './policy-gate';
