@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canonicalize, digestOf, sha256Digest } from '@stella/canonical';
+import { canonicalize, sha256Digest } from '@stella/canonical';
 import { withTransaction } from '@stella/db';
 import { ProblemError, STELLA_DATA_SOURCE } from '@stella/platform';
 import {
   evaluatePolicy,
+  evaluationIdOf,
   verdictBytes,
   type PolicyInput,
   type PolicyInputApproval,
@@ -49,11 +50,6 @@ export interface EvaluationResult {
   notes: string[];
   /** The evaluation this one replaced as the release's latest in the environment. */
   previous: EvaluationRow | null;
-}
-
-/** The evaluation's identity: the digest of what it binds together. */
-export function evaluationIdOf(parts: { engineVersion: string; policyHash: string; inputDigest: string; verdictDigest: string }): string {
-  return digestOf({ schema: 'stella.policy.evaluation/v1', ...parts });
 }
 
 /**
@@ -106,12 +102,8 @@ export class EvaluateRelease {
     }
     const bytes = verdictBytes(verdict);
     const verdictDigest = sha256Digest(bytes);
-    const id = evaluationIdOf({
-      engineVersion: verdict.engineVersion,
-      policyHash: verdict.policyHash,
-      inputDigest: verdict.inputDigest,
-      verdictDigest,
-    });
+    // The digest of (engine, policy, input, verdict): what the orchestrator's policy gate pins as evidence.
+    const id = evaluationIdOf(verdict, verdictDigest);
     const now = this.clock.now();
     const row: EvaluationRow = {
       id,
