@@ -30,6 +30,21 @@ import {
 } from './types';
 
 const DAY_MS = 86_400_000;
+const UNKNOWN_LABELS: Readonly<Record<UnknownItem['kind'], [string, string]>> = {
+  component_without_purl: ['component without purl', 'components without purl'],
+  component_without_version: ['component without version', 'components without version'],
+  unidentified_binary: ['unidentified binary', 'unidentified binaries'],
+  range_not_evaluable: [
+    'finding whose ranges cannot be evaluated',
+    'findings whose ranges cannot be evaluated',
+  ],
+  finding_without_vex_or_fix: [
+    'finding without VEX or fix information',
+    'findings without VEX or fix information',
+  ],
+  license_unparseable: ['licence that is not an SPDX expression', 'licences that are not SPDX expressions'],
+  severity_unknown: ['finding without severity', 'findings without severity'],
+};
 const LIST_LIMIT = 5;
 const DEFAULT_PROVENANCE_TYPES = ['https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.2'];
 
@@ -730,7 +745,10 @@ export function evaluatePolicy(policy: CompiledPolicy, rawInput: PolicyInput): P
     if (unknownItems.length > cfg.budget) {
       const byKind = new Map<string, number>();
       for (const item of unknownItems) byKind.set(item.kind, (byKind.get(item.kind) ?? 0) + 1);
-      const parts = [...byKind.entries()].map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`);
+      const parts = [...byKind.entries()].map(([k, n]) => {
+        const [one, many] = UNKNOWN_LABELS[k as UnknownItem['kind']];
+        return plural(n, one, many);
+      });
       gate.fail(
         `${plural(unknownItems.length, 'unknown')} exceed the budget of ${cfg.budget}: ${parts.join(', ')}`,
         unknownItems.map((i) => i.ref),
@@ -863,7 +881,9 @@ function summarise(
     ...gates.filter((g) => g.outcome === 'warn').map((g) => g.id),
     ...rules.filter((r) => r.outcome === 'warn').map((r) => `rule ${r.id}`),
   ];
-  const parts = [`${plural(gates.length, 'gate')} and ${plural(rules.length, 'rule')} passed`];
+  const parts = [
+    `every blocking gate and rule passed (${plural(gates.length, 'gate')}, ${plural(rules.length, 'rule')})`,
+  ];
   if (vex > 0) parts.push(`${plural(vex, 'finding')} suppressed by VEX`);
   if (exc > 0) parts.push(`${plural(exc, 'finding')} waived by exceptions`);
   if (warns.length > 0) parts.push(`warnings: ${warns.join(', ')}`);

@@ -44,7 +44,9 @@ describe('exceptions', () => {
         suppressed: ['CVE-2024-1 pkg:npm/lodash@4.17.20'],
       },
     ]);
-    expect(v.summary).toBe('allowed: 1 gate and 0 rules passed; 1 finding waived by exceptions');
+    expect(v.summary).toBe(
+      'allowed: every blocking gate and rule passed (1 gate, 0 rules); 1 finding waived by exceptions',
+    );
   });
 
   it('matches by alias, exact purl or component name', () => {
