@@ -314,6 +314,104 @@ describe('concelier (real Postgres + JetStream)', () => {
     ).toEqual(['debian/DEBIAN-CVE-2023-5363', 'osv/DSA-5532-1']);
   });
 
+  it('KEV and EPSS changes are announced with the advisories and package keys they touch (stella.advisory.enriched)', async () => {
+    const bus = svc.app.get<Bus>(STELLA_BUS);
+    const stream = `${nats.streamPrefix}_ADVISORY`;
+    const eventsAfter = async (seq: number, count: number) => {
+      let last = 0;
+      for (let i = 0; i < 400; i++) {
+        last = (await bus.jsm.streams.info(stream)).state.last_seq;
+        if (last >= seq + count) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const out = [];
+      for (let s = seq + 1; s <= last; s++)
+        out.push(decodeEvent((await bus.jsm.streams.getMessage(stream, { seq: s })).data));
+      return out;
+    };
+    // The first catalogue (previous test) announced CVE-2023-5363 as added, with both Debian observations.
+    const all = await eventsAfter(0, 0);
+    const first = all.filter((e) => e.type === 'stella.advisory.enriched');
+    expect(first.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        source: 'kev',
+        changes: [{ cveId: 'CVE-2023-5363', change: 'added' }],
+        advisoryIds: ['DEBIAN-CVE-2023-5363', 'DSA-5532-1'],
+        packageKeys: ['debian:12|openssl'],
+        unmatchedChanges: 0,
+        supersedes: false,
+        part: 1,
+        parts: 1,
+      }),
+    ]);
+
+    // A new catalogue: CVE-2023-5363's due date moves, Log4Shell (no advisory stored here) is added.
+    const catalogue = JSON.parse(KEV);
+    catalogue.catalogVersion = '2024.01.11';
+    catalogue.dateReleased = '2024-01-11T17:00:00.000Z';
+    catalogue.vulnerabilities[0].dueDate = '2023-12-01';
+    catalogue.vulnerabilities.push({
+      ...catalogue.vulnerabilities[0],
+      cveID: 'CVE-2021-44228',
+      vendorProject: 'Apache',
+      product: 'Log4j2',
+      dueDate: '2021-12-24',
+    });
+    const before = (await bus.jsm.streams.info(stream)).state.last_seq;
+    const kev = await call('POST', '/api/v1/imports', {
+      source: 'kev',
+      name: 'kev.json',
+      content: JSON.stringify(catalogue),
+    });
+    expect(kev.body).toMatchObject({ documentsNew: 1 });
+    const [changed] = await eventsAfter(before, 1);
+    expect(changed!.type).toBe('stella.advisory.enriched');
+    expect(changed!.data).toMatchObject({
+      tenantId: 'acme',
+      source: 'kev',
+      changes: [{ cveId: 'CVE-2023-5363', change: 'changed' }],
+      advisoryIds: ['DEBIAN-CVE-2023-5363', 'DSA-5532-1'],
+      packageKeys: ['debian:12|openssl'],
+      unmatchedChanges: 1,
+      supersedes: true,
+      asOf: '2024-01-11T17:00:00.000Z',
+      importId: kev.body.importId,
+      snapshotId: kev.body.snapshotId,
+    });
+
+    // EPSS: the first file adds scores; only CVEs a stored advisory names are listed.
+    const epss = [
+      '#model_version:v2023.03.01,score_date:2024-01-10T00:00:00+0000',
+      'cve,epss,percentile',
+      'CVE-2021-44228,0.97565,0.99996',
+      'CVE-2023-5363,0.00165,0.53100',
+      '',
+    ].join('\n');
+    const before2 = (await bus.jsm.streams.info(stream)).state.last_seq;
+    expect(
+      (await call('POST', '/api/v1/imports', { source: 'epss', name: 'epss.csv', content: epss })).body,
+    ).toMatchObject({
+      documentsNew: 1,
+    });
+    const [scored] = await eventsAfter(before2, 1);
+    expect(scored!.data).toMatchObject({
+      source: 'epss',
+      changes: [{ cveId: 'CVE-2023-5363', change: 'added' }],
+      packageKeys: ['debian:12|openssl'],
+      unmatchedChanges: 1,
+      supersedes: false,
+    });
+    // The same file again: nothing stored, nothing announced.
+    const before3 = (await bus.jsm.streams.info(stream)).state.last_seq;
+    expect(
+      (await call('POST', '/api/v1/imports', { source: 'epss', name: 'epss.csv', content: epss })).body,
+    ).toMatchObject({
+      documentsNew: 0,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await bus.jsm.streams.info(stream)).state.last_seq).toBe(before3);
+  });
+
   it('matches an SBOM against the latest snapshot, and replays an earlier snapshot exactly', async () => {
     expect(
       (await call('POST', '/api/v1/imports', { path: 'advisories/npm-legacy/nodejs-security-wg.npm.jsonl' }))

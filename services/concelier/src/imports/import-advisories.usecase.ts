@@ -12,10 +12,12 @@ import {
 import { STELLA_CONFIG, ProblemError } from '@stella/platform';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, isAbsolute, resolve, sep } from 'node:path';
+import type { EntityManager } from 'typeorm';
 import { actorOf } from '../common/actor';
 import { CONCELIER_CLOCK, CONCELIER_IDS, type Clock, type IdGenerator } from '../common/ports';
 import type { ConcelierConfig } from '../config/concelier-config';
 import { AdvisoryStore, type ImportRun, type StoredDocument } from '../persistence/advisory-store';
+import { enrichmentChanges, partition, type EnrichmentContent } from './enrichment-changes';
 import type { ImportRequest } from './import-request';
 
 /** CloudEvents `source` of everything concelier emits. */
@@ -83,6 +85,11 @@ export class ImportAdvisories {
       };
       await this.store.recordImport(manager, run);
       const events = stored.flatMap((doc) => this.eventFor(doc, run, principal));
+      // KEV and EPSS change risk, not the affected set: announce which CVEs moved, with the
+      // advisories and package keys they touch, so consumers re-evaluate without rescanning.
+      for (const doc of stored)
+        if (doc.content.kind !== 'advisory')
+          events.push(...(await this.enrichmentEvents(manager, doc, doc.content, run, principal)));
       for (let i = 0; i < events.length; i += EVENT_CHUNK)
         await this.outbox.enqueueMany(manager, events.slice(i, i + EVENT_CHUNK));
       return reportOf(run, result.issues);
@@ -112,6 +119,53 @@ export class ImportAdvisories {
         },
       }) as AnyCloudEvent,
     ];
+  }
+
+  private async enrichmentEvents(
+    manager: EntityManager,
+    doc: StoredDocument,
+    content: EnrichmentContent,
+    run: ImportRun,
+    principal: Principal,
+  ): Promise<AnyCloudEvent[]> {
+    const previous = doc.supersedes
+      ? await this.store.previousContent(manager, doc.source, doc.key, doc.seq)
+      : null;
+    const changes = enrichmentChanges(
+      previous && previous.kind === content.kind ? (previous as EnrichmentContent) : null,
+      content,
+    );
+    const affected = await this.store.advisoriesByAlias(
+      manager,
+      changes.map((c) => c.cveId),
+    );
+    const { parts, unmatched } = partition(changes, affected);
+    const asOf = content.kind === 'kev' ? content.dateReleased : content.scoreDate;
+    return parts.map(
+      (part, index) =>
+        buildEvent('stella.advisory.enriched', {
+          source: CONCELIER_EVENT_SOURCE,
+          tenant: principal.tenant,
+          subject: `${content.kind}@${doc.contentHash}`,
+          time: run.finishedAt,
+          data: {
+            tenantId: principal.tenant,
+            source: content.kind,
+            changes: part.changes,
+            advisoryIds: part.advisoryIds,
+            packageKeys: part.packageKeys,
+            unmatchedChanges: unmatched,
+            part: index + 1,
+            parts: parts.length,
+            documentHash: doc.contentHash,
+            asOf: asOf.slice(0, 64),
+            supersedes: doc.supersedes,
+            importId: run.id,
+            snapshotId: run.snapshotId,
+            actor: actorOf(principal),
+          },
+        }) as AnyCloudEvent,
+    );
   }
 
   private readOptions(): ReadSourceOptions {
@@ -231,7 +285,10 @@ export class ImportAdvisories {
 }
 
 function defaultName(source: string): string {
-  return source === 'epss' ? 'epss.csv' : source === 'npm-legacy' ? 'advisories.jsonl' : `${source}.json`;
+  if (source === 'epss') return 'epss.csv';
+  if (source === 'npm-legacy') return 'advisories.jsonl';
+  if (source === 'debian-list') return 'list';
+  return `${source}.json`;
 }
 
 export function reportOf(run: ImportRun, issues: readonly RecordIssue[]): ImportReport {

@@ -188,6 +188,54 @@ export class AdvisoryStore {
     return { stored, unchanged: unique.length - fresh.length };
   }
 
+  /** The normalised content of the document a (source, key) had before `seq` (null: none). */
+  async previousContent(
+    manager: EntityManager,
+    source: string,
+    key: string,
+    seq: string,
+  ): Promise<ParsedContent | null> {
+    const [row] = await manager.query(
+      `SELECT o.normalized FROM ${this.s}.raw_document d JOIN ${this.s}.observation o ON o.raw_seq = d.seq
+        WHERE d.source = $1 AND d.document_key = $2 AND d.seq < $3 ORDER BY d.seq DESC LIMIT 1`,
+      [source, key, seq],
+    );
+    return row ? (row.normalized as ParsedContent) : null;
+  }
+
+  /**
+   * Current advisory observations (any source) answering to the given ids by id or alias, per id:
+   * their advisory ids and package keys. Reads inside the import's transaction, so advisories
+   * stored by the same import count.
+   */
+  async advisoriesByAlias(
+    manager: EntityManager,
+    ids: readonly string[],
+  ): Promise<Map<string, { advisoryIds: Set<string>; packageKeys: Set<string> }>> {
+    const out = new Map<string, { advisoryIds: Set<string>; packageKeys: Set<string> }>();
+    for (let i = 0; i < ids.length; i += CHUNK * 10) {
+      const rows: Array<{ alias: string; advisory_id: string; package_keys: string[] }> = await manager.query(
+        `SELECT a.alias, o.normalized->'advisory'->>'id' AS advisory_id, o.package_keys
+           FROM ${this.s}.observation_alias a
+           JOIN ${this.s}.observation o ON o.raw_seq = a.raw_seq
+          WHERE a.alias = ANY($1::text[]) AND o.kind = 'advisory'
+            AND a.raw_seq = (SELECT max(seq) FROM ${this.s}.raw_document x
+                              WHERE x.source = o.source AND x.document_key = o.document_key)`,
+        [ids.slice(i, i + CHUNK * 10)],
+      );
+      for (const row of rows) {
+        const entry = out.get(row.alias) ?? {
+          advisoryIds: new Set<string>(),
+          packageKeys: new Set<string>(),
+        };
+        entry.advisoryIds.add(row.advisory_id);
+        for (const key of row.package_keys) entry.packageKeys.add(key);
+        out.set(row.alias, entry);
+      }
+    }
+    return out;
+  }
+
   /**
    * The feed snapshot of everything stored so far: a digest over the sorted set of current
    * documents, each named `<source>/<key>@<content hash>`. Recorded once per distinct set.

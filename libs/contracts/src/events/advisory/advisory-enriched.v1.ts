@@ -15,7 +15,7 @@ export const advisoryEnrichedV1 = defineEvent({
   schema: z.strictObject({
     tenantId: tenantIdSchema,
     source: z.enum(['kev', 'epss']),
-    /** CVEs whose KEV entry or EPSS score was added, changed or removed by this document. */
+    /** CVEs whose KEV entry or EPSS score this document added, changed or removed, and that a stored advisory names. */
     changes: z
       .array(
         z.strictObject({
