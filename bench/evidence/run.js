@@ -10,7 +10,8 @@
 // Targets: >= 2,000 signatures/s; >= 1,000 appends/s; proof time growing as log n.
 // Results are printed and written to bench/results/evidence-signer-log.json. Exit code 1 on errors only.
 // Knobs: STELLA_BENCH_PARTS (signer,log,proofs), STELLA_BENCH_SECONDS (8), STELLA_BENCH_CONCURRENCY (64),
-// STELLA_BENCH_MAX_LEAVES (1000000), STELLA_BENCH_PROOFS (2000 per size).
+// STELLA_BENCH_MAX_LEAVES (1000000), STELLA_BENCH_PROOFS (2000 per size); verify.js: `stella verify` of a
+// typical packet (target < 200 ms), knobs STELLA_BENCH_VERIFY_RUNS, STELLA_BENCH_VERIFY_LEAVES.
 const { generateKeyPairSync, randomBytes, sign } = require('node:crypto');
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
@@ -23,7 +24,7 @@ const SECONDS = Number(process.env.STELLA_BENCH_SECONDS || 8);
 const CONCURRENCY = Number(process.env.STELLA_BENCH_CONCURRENCY || 64);
 const MAX_LEAVES = Number(process.env.STELLA_BENCH_MAX_LEAVES || 1_000_000);
 const PROOFS = Number(process.env.STELLA_BENCH_PROOFS || 2000);
-const PARTS = new Set((process.env.STELLA_BENCH_PARTS || 'signer,log,proofs').split(','));
+const PARTS = new Set((process.env.STELLA_BENCH_PARTS || 'signer,log,proofs,verify').split(','));
 /** Signer transports to load (nats, http, and nats-batch: BATCH payloads per request). */
 const TRANSPORTS = new Set((process.env.STELLA_BENCH_SIGNER_TRANSPORTS || 'nats,http,nats-batch').split(','));
 const BATCH = Number(process.env.STELLA_BENCH_BATCH || 32);
@@ -539,6 +540,13 @@ async function main() {
         `proofs: ${r.leaves} leaves: ${r.postgresMicrosPerProof} µs/proof from Postgres (generate + verify), ${r.memoryMicrosPerProof} µs in memory; ${r.proofLength} hashes from ${r.nodesRead} stored nodes`,
       );
     }
+  }
+  if (PARTS.has('verify')) {
+    results.verify = await require('./verify').benchVerify();
+    const v = results.verify;
+    console.log(
+      `verify: stella verify of a ${v.packetBytes}-byte packet (${v.files} files, ${v.checks} checks, proof of ${v.proofHashes} hashes in a log of ${v.logLeaves}): median ${v.cliMedianMs} ms per CLI process (max ${v.cliMaxMs} ms over ${v.cliRuns} runs), ${v.inProcessMedianMs} ms in process; target < ${v.targetMs} ms: ${v.met ? 'met' : 'NOT met'}`,
+    );
   }
   const out = resolve(__dirname, '../results');
   mkdirSync(out, { recursive: true });

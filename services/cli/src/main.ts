@@ -15,6 +15,10 @@ const COMMANDS: Record<string, () => Command> = {
   scan: () => (require('./commands/scan.command') as typeof import('./commands/scan.command')).scanCommand(),
   match: () =>
     (require('./commands/match.command') as typeof import('./commands/match.command')).matchCommand(),
+  verify: () =>
+    (require('./commands/verify.command') as typeof import('./commands/verify.command')).verifyCommand(),
+  replay: () =>
+    (require('./commands/replay.command') as typeof import('./commands/replay.command')).replayCommand(),
 };
 
 /** The program with every command, or with `only` the named one (what `main` does for `stella <name> …`). */
