@@ -30,6 +30,7 @@ import { orchestratorMigrations } from './persistence/migrations';
 import { UnitOfWork } from './persistence/unit-of-work';
 import { ApprovalsGate, FreezeWindowGate, PreviousEnvironmentGate, type Gate } from '@stella/gates';
 import { GateRegistry } from './promotions/gates/gate-registry';
+import { policyGatesFor } from './promotions/gates/policy.gate';
 import { DeploymentDispatcher } from './promotions/deployment-dispatcher';
 import { PromotionFlow } from './promotions/promotion-flow';
 import { PromotionWatchHub } from './promotions/promotion-watch';
@@ -87,10 +88,12 @@ export class OrchestratorModule {
       },
       {
         provide: GATES,
-        useValue: [
+        inject: [STELLA_CONFIG],
+        useFactory: (config: OrchestratorConfig) => [
           new PreviousEnvironmentGate(),
           new FreezeWindowGate(),
           new ApprovalsGate(),
+          ...(options.gates?.some((g) => g.name === 'policy') ? [] : policyGatesFor(config)),
           ...(options.gates ?? []),
         ],
       },

@@ -32,6 +32,12 @@ export const orchestratorConfigSchema = baseServiceConfigSchema.extend({
   orchestratorWatchPollMs: z.number().int().min(50).max(60_000).default(2_000),
   /** Releases, promotions and audit entries returned per page at most. */
   orchestratorMaxPageSize: z.number().int().min(10).max(10_000).default(500),
+  /** The policy service; set, the `policy` gate exists and environments may list it in their gates. */
+  orchestratorPolicyUrl: z.url({ protocol: /^https?$/ }).optional(),
+  orchestratorPolicyTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+  /** OAuth client the orchestrator obtains `policy:evaluate` tokens with (or STELLA_ORCHESTRATOR_CLIENT_SECRET_FILE). */
+  orchestratorClientId: z.string().min(1).default('stella-orchestrator'),
+  orchestratorClientSecret: z.string().min(1).optional(),
 });
 
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;
