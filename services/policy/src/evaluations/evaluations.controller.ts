@@ -43,6 +43,10 @@ const evaluateSchema = z.strictObject({
   /** Rebuild the images' findings now instead of using their current snapshots. */
   refresh: z.boolean().default(false),
 });
+const createQuerySchema = z.strictObject({
+  /** `replay`: also return the policy source and the canonical input (what a gate records to re-run offline). */
+  include: z.enum(['replay']).optional(),
+});
 const listSchema = z.strictObject({
   releaseId: digest.optional(),
   environment: z.string().regex(ENVIRONMENT).optional(),
@@ -88,6 +92,7 @@ export class EvaluationsController {
     @TenantId() tenantId: string,
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(evaluateSchema)) body: z.infer<typeof evaluateSchema>,
+    @Query(new ZodValidationPipe(createQuerySchema)) query: z.infer<typeof createQuerySchema>,
   ) {
     const components =
       body.release.components ?? body.release.digests?.map((d, i) => ({ name: `image-${i + 1}`, digest: d, repository: '' }));
@@ -106,7 +111,12 @@ export class EvaluationsController {
       evaluationTime: body.evaluationTime ? new Date(body.evaluationTime) : undefined,
       refresh: body.refresh,
     });
-    return full(result.row, result.notes);
+    return {
+      ...full(result.row, result.notes),
+      ...(query.include === 'replay'
+        ? { replay: { policySource: result.row.policySource, inputDocument: result.row.inputDocument } }
+        : {}),
+    };
   }
 
   @Get()
