@@ -1,4 +1,4 @@
-import { packageKey, purlVersion } from './purl';
+import { packageKey, purlVersion, splitPurl } from './purl';
 import type { Delta, DeltaEntry, DeltaFinding, PolicyBaseline, PolicyInput } from './types';
 
 const byEntry = (a: DeltaEntry, b: DeltaEntry): number =>
@@ -25,15 +25,18 @@ function dedupe(findings: readonly DeltaFinding[]): DeltaFinding[] {
   return [...out.values()];
 }
 
-function versionsByPackage(purls: Iterable<string>): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+/** Versions present per package key (purl without version). */
+export function versionsByPackage(
+  purls: Iterable<string>,
+  into = new Map<string, Set<string>>(),
+): Map<string, Set<string>> {
   for (const purl of purls) {
-    const key = packageKey(purl);
-    let set = out.get(key);
-    if (!set) out.set(key, (set = new Set()));
-    set.add(purlVersion(purl) ?? '');
+    const [key, version] = splitPurl(purl);
+    let set = into.get(key);
+    if (!set) into.set(key, (set = new Set()));
+    set.add(version ?? '');
   }
-  return out;
+  return into;
 }
 
 const vexLabel = (v: DeltaFinding['vex']): string => v ?? 'no VEX';
@@ -48,6 +51,16 @@ export function diffFindings(
   baseline: PolicyBaseline | readonly DeltaFinding[],
   currentComponents?: readonly string[],
 ): Omit<Delta, 'baselineReleaseId'> {
+  return diffIndexed(current, baseline, currentComponents ? versionsByPackage(currentComponents) : undefined);
+}
+
+/** diffFindings with the current components already indexed (`versionsByPackage`). */
+export function diffIndexed(
+  current: readonly DeltaFinding[],
+  baseline: PolicyBaseline | readonly DeltaFinding[],
+  componentVersions: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+): Omit<Delta, 'baselineReleaseId'> {
+  const currentComponents = componentVersions;
   const base = Array.isArray(baseline)
     ? (baseline as readonly DeltaFinding[])
     : (baseline as PolicyBaseline).findings;
@@ -63,7 +76,17 @@ export function diffFindings(
     else oldByPackage.set(key, [f]);
   }
   const basePackages = versionsByPackage([...(baseComponents ?? []), ...old.map((f) => f.purl)]);
-  const curPackages = versionsByPackage([...(currentComponents ?? []), ...cur.map((f) => f.purl)]);
+  const findingPackages = versionsByPackage(cur.map((f) => f.purl));
+  /** Versions of a package in the current release: its components and its findings. */
+  const currentVersions = (key: string): { has(version: string): boolean; list(): string[] } | undefined => {
+    const a = componentVersions?.get(key);
+    const b = findingPackages.get(key);
+    if (!a && !b) return undefined;
+    return {
+      has: (v) => (a?.has(v) ?? false) || (b?.has(v) ?? false),
+      list: () => [...new Set([...(a ?? []), ...(b ?? [])])],
+    };
+  };
 
   const matched = new Set<DeltaFinding>();
   const added: DeltaEntry[] = [];
@@ -122,7 +145,7 @@ export function diffFindings(
   for (const o of old) {
     if (matched.has(o)) continue;
     const pkg = packageKey(o.purl);
-    const versions = curPackages.get(pkg);
+    const versions = currentVersions(pkg);
     if (!versions && currentComponents) {
       fixed.push({
         finding: o.id,
@@ -135,7 +158,7 @@ export function diffFindings(
         finding: o.id,
         purl: o.purl,
         why: 'version_change',
-        detail: `${pkg} moved from ${o.installedVersion} to ${[...versions].sort().join(', ')}`,
+        detail: `${pkg} moved from ${o.installedVersion} to ${versions.list().sort().join(', ')}`,
       });
     } else {
       fixed.push({

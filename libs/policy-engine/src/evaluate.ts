@@ -1,9 +1,9 @@
 import { canonicalBytes, digestOf } from '@stella/canonical';
 import { SEVERITY_RANK, type CelBindings } from './cel';
 import { CompiledPolicyImpl, type CompiledRule } from './compile';
-import { diffFindings, releaseFindingSet } from './delta';
+import { diffIndexed, releaseFindingSet, versionsByPackage } from './delta';
 import { PolicyError } from './errors';
-import { validatePolicyInput } from './input-schema';
+import { isPreparedInput, prepareInput, type PreparedInput } from './prepared-input';
 import { checkLicense, type LicenseCheck } from './license';
 import { packageKey, purlName, purlVersion } from './purl';
 import {
@@ -327,7 +327,21 @@ function collectUnknowns(ctx: Context, licenseUnknowns: UnknownItem[]): UnknownI
   return [...items.values()].sort((x, y) => cmp(x.kind, y.kind) || cmp(x.ref, y.ref));
 }
 
-const licenseMemo = new WeakMap<CompiledPolicyImpl, Map<string, LicenseCheck>>();
+/** Derived from a frozen (prepared) input only, so the cache can never go stale. */
+const componentVersionsCache = new WeakMap<PolicyInput, Map<string, Set<string>>>();
+
+function componentVersionsOf(input: PolicyInput): Map<string, Set<string>> {
+  const cached = componentVersionsCache.get(input);
+  if (cached) return cached;
+  const purls: string[] = [];
+  for (const image of input.images)
+    for (const c of image.components) if (c.purl !== undefined) purls.push(c.purl);
+  const map = versionsByPackage(purls);
+  if (Object.isFrozen(input)) componentVersionsCache.set(input, map);
+  return map;
+}
+
+const licenseMemo = new WeakMap<CompiledPolicyImpl, Map<string, Map<string, LicenseCheck>>>();
 
 function licenseCheck(
   policy: CompiledPolicyImpl,
@@ -335,14 +349,15 @@ function licenseCheck(
   expression: string,
   deny: ReadonlySet<string>,
 ): LicenseCheck {
-  let memo = licenseMemo.get(policy);
-  if (!memo) licenseMemo.set(policy, (memo = new Map()));
-  const key = `${env}\u0000${expression}`;
-  let result = memo.get(key);
+  let byEnv = licenseMemo.get(policy);
+  if (!byEnv) licenseMemo.set(policy, (byEnv = new Map()));
+  let memo = byEnv.get(env);
+  if (!memo) byEnv.set(env, (memo = new Map()));
+  let result = memo.get(expression);
   if (!result) {
     result = checkLicense(expression, deny);
     if (memo.size > 50_000) memo.clear();
-    memo.set(key, result);
+    memo.set(expression, result);
   }
   return result;
 }
@@ -444,16 +459,18 @@ function evaluateRules(
 }
 
 /**
- * Evaluates a compiled policy over an input document. Pure and synchronous: the same policy and
+ * Evaluates a compiled policy over an input document (or one `prepareInput` validated and digested
+ * already). Pure and synchronous: the same policy and
  * input give a byte-identical verdict (`verdictBytes`). Throws PolicyError `INPUT_SCHEMA` for an
  * invalid input (including exceptions without expiry or self-approved) and `ENVIRONMENT_UNBOUND`
  * when the policy does not bind the input's environment.
  */
-export function evaluatePolicy(policy: CompiledPolicy, rawInput: PolicyInput): PolicyVerdict {
+export function evaluatePolicy(policy: CompiledPolicy, rawInput: PolicyInput | PreparedInput): PolicyVerdict {
   if (!(policy instanceof CompiledPolicyImpl)) {
     throw new TypeError('evaluatePolicy needs a policy made by compilePolicy');
   }
-  const input = validatePolicyInput(rawInput);
+  const prepared = isPreparedInput(rawInput) ? rawInput : prepareInput(rawInput);
+  const input = prepared.input;
   const env = input.environment.name;
   const gates = policy.gatesByEnvironment.get(env);
   if (!gates) {
@@ -464,7 +481,7 @@ export function evaluatePolicy(policy: CompiledPolicy, rawInput: PolicyInput): P
       },
     ]);
   }
-  const inputDigest = digestOf(input);
+  const inputDigest = prepared.digest;
   const now = Date.parse(input.evaluationTime);
   const vexAvailable = input.vexSnapshotId !== null;
   const expired = new Set<string>();
@@ -817,13 +834,7 @@ export function evaluatePolicy(policy: CompiledPolicy, rawInput: PolicyInput): P
   const delta = input.baseline
     ? {
         baselineReleaseId: input.baseline.releaseId,
-        ...diffFindings(
-          releaseFindingSet(input),
-          input.baseline,
-          input.images.flatMap((i) =>
-            i.components.map((c) => c.purl).filter((p): p is string => p !== undefined),
-          ),
-        ),
+        ...diffIndexed(releaseFindingSet(input), input.baseline, componentVersionsOf(input)),
       }
     : null;
 

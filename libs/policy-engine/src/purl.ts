@@ -13,10 +13,24 @@ export function packageKey(purl: string): string {
 
 /** The version part of a purl, or undefined. */
 export function purlVersion(purl: string): string | undefined {
+  return splitPurl(purl)[1];
+}
+
+/** `[packageKey, version]` of a purl in one pass. */
+export function splitPurl(purl: string): [string, string | undefined] {
   const key = packageKey(purl);
-  const rest = purl.slice(key.length);
-  if (!rest.startsWith('@')) return undefined;
-  return decodeURIComponent(rest.slice(1).split(/[?#]/)[0] ?? '');
+  if (purl.charCodeAt(key.length) !== 64 /* @ */) return [key, undefined];
+  const rest = purl.slice(key.length + 1);
+  let end = rest.length;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c === 63 /* ? */ || c === 35 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  const version = rest.slice(0, end);
+  return [key, version.includes('%') ? decodeURIComponent(version) : version];
 }
 
 /** The package name of a purl (last path segment, decoded). */
