@@ -2,6 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import {
   chainProblemsAt,
   DECISION_RECORD_V1,
+  DecisionRecordV1Schema,
   IN_TOTO_PAYLOAD_TYPE,
   parseStatement,
   publicKeyId,
@@ -165,15 +166,18 @@ async function verifyDecisionPacket(files: Map<string, Buffer>, raw: unknown, op
   });
   let record: Record<string, unknown> | undefined;
   checks.run('decision record readable', PacketPaths.record, () => {
-    record = JSON.parse(need(files, PacketPaths.record).toString('utf8')) as Record<string, unknown>;
-    if (canonicalize(record) !== need(files, PacketPaths.record).toString('utf8')) throw new Error('not canonical JSON (RFC 8785)');
+    const parsed = JSON.parse(need(files, PacketPaths.record).toString('utf8')) as Record<string, unknown>;
+    if (canonicalize(parsed) !== need(files, PacketPaths.record).toString('utf8')) throw new Error('not canonical JSON (RFC 8785)');
+    const valid = DecisionRecordV1Schema.safeParse(parsed);
+    if (!valid.success) throw new Error(`not a decision-record predicate v1: ${valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    record = parsed;
   });
   await checks.runAsync('decision signature', PacketPaths.envelope, async () => {
     const key = keyOf(need(files, PacketPaths.decisionSigner).toString('utf8'));
     const verified = await verifyEnvelope(JSON.parse(need(files, PacketPaths.envelope).toString('utf8')), [key], { payloadType: IN_TOTO_PAYLOAD_TYPE });
     const statement = parseStatement(JSON.parse(verified.payload.toString('utf8')));
     if (statement.predicateType !== DECISION_RECORD_V1) throw new Error(`predicate type ${statement.predicateType}`);
-    if (record === undefined || canonicalize(statement.predicate) !== canonicalize(record)) throw new Error('the signed predicate is not decision/record.json');
+    if (canonicalize(statement.predicate) !== need(files, PacketPaths.record).toString('utf8')) throw new Error('the signed predicate is not decision/record.json');
     const subject = statement.subject[0]?.digest?.sha256;
     if (`sha256:${subject}` !== manifest.releaseManifestDigest) throw new Error('the statement subject is not the release manifest digest');
     return `signed by key ${key.keyId.slice(0, 16)}`;

@@ -1,0 +1,5 @@
+export const EXPORT_CLOCK = Symbol.for('stella.export.clock');
+export const EXPORT_OBJECT_STORE = Symbol.for('stella.export.object-store');
+export const EXPORT_SIGNER = Symbol.for('stella.export.signer');
+export const EXPORT_ATTESTOR = Symbol.for('stella.export.attestor');
+export const EXPORT_REPOSITORY = Symbol.for('stella.export.repository');

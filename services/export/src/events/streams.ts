@@ -1,0 +1,13 @@
+import { defineStream } from '@stella/bus';
+
+/**
+ * The streams consumed here (the orchestrator and the attestor provision them; the export service
+ * only names them, with the same names and subjects, and waits for them to exist).
+ */
+export const ORCHESTRATOR_STREAM_REF = defineStream({ name: 'ORCHESTRATOR', subjects: ['orchestrator.>'], maxAgeDays: 365 });
+export const ATTESTOR_STREAM_REF = defineStream({ name: 'ATTESTOR', subjects: ['attestor.>'], maxAgeDays: 365 });
+
+/** Durable consumer names. Never rename: they key the inbox. */
+export const DECISIONS_CONSUMER = 'export-decisions';
+export const RELEASES_CONSUMER = 'export-releases';
+export const PACKETS_CONSUMER = 'export-packets';

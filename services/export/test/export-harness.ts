@@ -1,0 +1,273 @@
+// The evidence chain in one process, as production wires it: the real signer and attestor (booted
+// from their builds, as their own tests boot them), the export service, Postgres, JetStream and an
+// S3 endpoint (s3rver). Decisions enter on the orchestrator's stream exactly as the orchestrator
+// publishes them (same event, same source, same stream), built by the same libs/gates code.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Type } from '@nestjs/common';
+import { connectBus, defineStream, ensureStreams, publishEvent, type Bus } from '@stella/bus';
+import { digestOf } from '@stella/canonical';
+import { buildEvent } from '@stella/contracts';
+import { createDataSource, runMigrations } from '@stella/db';
+import {
+  buildDecisionRecord,
+  createGateRegistry,
+  decisionInputsOf,
+  decisionReasons,
+  evaluateGates,
+  gateEvaluations,
+  verdictOf,
+  type GateContext,
+  type GatePolicy,
+} from '@stella/gates';
+import type { ServiceApp } from '@stella/platform';
+import {
+  bootTestApp,
+  createTestNatsPrefix,
+  createTestSchema,
+  createTestTokenIssuer,
+  startTestS3,
+  type TestNatsPrefix,
+  type TestS3,
+  type TestSchema,
+  type TestTokenIssuer,
+} from '@stella/testing';
+import type { MigrationInterface } from 'typeorm';
+import type { Clock } from '../src/common/clock';
+import { exportConfigSchema, type ExportConfig } from '../src/config/export-config';
+import { createExportModule } from '../src/export.module';
+import { exportMigrations } from '../src/migrations';
+
+const root = resolve(__dirname, '../../..');
+/** Another service's build, loaded for this in-process fleet (services never import each other's code). */
+function build<T>(service: string): T {
+  return require(join(root, 'services', service, 'dist', 'index.js')) as T;
+}
+
+interface ServicePackage {
+  migrations: Array<new () => MigrationInterface>;
+  schema: { parse(input: unknown): Record<string, unknown> & { natsPrefix: string } };
+  module(options: Record<string, unknown>): Type<unknown>;
+}
+
+export class MutableClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+export const TENANT = 'acme';
+const ORCHESTRATOR_STREAM = defineStream({ name: 'ORCHESTRATOR', subjects: ['orchestrator.>'], maxAgeDays: 365 });
+
+export interface EvidenceFleet {
+  signer: ServiceApp;
+  attestor: ServiceApp;
+  exporter: ServiceApp;
+  caPem: string;
+  logKey: string;
+  s3: TestS3;
+  clock: MutableClock;
+  tokens: TestTokenIssuer;
+  bus: Bus;
+  api(method: string, path: string, body?: unknown, scope?: string): Promise<{ status: number; body: any; bytes: Buffer }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  close(): Promise<void>;
+}
+
+async function migrated(prefix: string, migrations: Array<new () => MigrationInterface>): Promise<TestSchema> {
+  const schema = await createTestSchema(prefix);
+  const source = createDataSource({ url: schema.url, schema: schema.schema, migrations, applicationName: `stella-${prefix}-test-migrate` });
+  await runMigrations(source);
+  await source.destroy();
+  return schema;
+}
+
+export async function startEvidenceFleet(): Promise<EvidenceFleet> {
+  const signerPkg = build<{ createSignerModule: ServicePackage['module']; signerConfigSchema: ServicePackage['schema']; signerMigrations: ServicePackage['migrations'] }>('signer');
+  const attestorPkg = build<{ createAttestorModule: ServicePackage['module']; attestorConfigSchema: ServicePackage['schema']; attestorMigrations: ServicePackage['migrations'] }>('attestor');
+  const nats: TestNatsPrefix = createTestNatsPrefix();
+  const s3 = await startTestS3();
+  const tokens = createTestTokenIssuer({ scope: 'evidence:read evidence:export', tenant: TENANT });
+  const dataDir = mkdtempSync(join(tmpdir(), 'stella-export-fleet-'));
+  const schemas: TestSchema[] = [];
+  const base = { httpPort: 0, databasePoolSize: 6, natsUrl: nats.servers, natsPrefix: nats.prefix };
+
+  const bus = await connectBus({ servers: nats.servers, prefix: nats.prefix, name: 'export-test-orchestrator' });
+  await ensureStreams(bus, [ORCHESTRATOR_STREAM]);
+
+  const signerSchema = await migrated('signer', signerPkg.signerMigrations);
+  schemas.push(signerSchema);
+  const signer = await bootTestApp({
+    service: 'signer',
+    module: signerPkg.createSignerModule({ verifier: tokens.verifier }),
+    config: signerPkg.signerConfigSchema.parse({
+      ...base,
+      databaseUrl: signerSchema.url,
+      databaseSchema: signerSchema.schema,
+      signerKek: randomBytes(32).toString('base64'),
+      signerDataDir: join(dataDir, 'signer'),
+    }) as never,
+  });
+  const caPem = await (await fetch(`${signer.url}/api/v1/ca`)).text();
+
+  const attestorSchema = await migrated('attestor', attestorPkg.attestorMigrations);
+  schemas.push(attestorSchema);
+  const attestor = await bootTestApp({
+    service: 'attestor',
+    module: attestorPkg.createAttestorModule({
+      verifier: tokens.verifier,
+      signerTokens: { getToken: () => tokens.mint({ scope: 'signer:sign', clientId: 'stella-attestor' }) },
+    }),
+    config: attestorPkg.attestorConfigSchema.parse({
+      ...base,
+      databaseUrl: attestorSchema.url,
+      databaseSchema: attestorSchema.schema,
+      attestorDataDir: join(dataDir, 'attestor'),
+      attestorSignerCa: caPem,
+      attestorLogOrigin: 'export.test/log',
+    }) as never,
+  });
+  const logKey = ((await (await fetch(`${attestor.url}/api/v1/log/key`)).json()) as { vkey: string }).vkey;
+
+  const exportSchema = await migrated('export', exportMigrations);
+  schemas.push(exportSchema);
+  const clock = new MutableClock();
+  const config: ExportConfig = exportConfigSchema.parse({
+    ...base,
+    databaseUrl: exportSchema.url,
+    databaseSchema: exportSchema.schema,
+    exportS3Endpoint: s3.endpoint,
+    exportS3AccessKey: s3.accessKey,
+    exportS3SecretKey: s3.secretKey,
+    exportS3Region: s3.region,
+    exportS3Bucket: 'evidence-test',
+    exportAttestorUrl: attestor.url,
+    exportSweepIntervalMs: 0,
+  });
+  const exporter = await bootTestApp({
+    service: 'export',
+    module: createExportModule({
+      verifier: tokens.verifier,
+      serviceTokens: { getToken: () => tokens.mint({ scope: 'signer:sign attest:read', clientId: 'stella-export' }) },
+      clock,
+    }),
+    config,
+  });
+
+  return {
+    signer,
+    attestor,
+    exporter,
+    caPem,
+    logKey,
+    s3,
+    clock,
+    tokens,
+    bus,
+    async api(method, path, body, scope) {
+      const token = await tokens.mint(scope === undefined ? {} : { scope });
+      const response = await fetch(`${exporter.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, body: type.includes('json') ? JSON.parse(bytes.toString('utf8')) : undefined, bytes };
+    },
+    async close() {
+      await exporter.close();
+      await attestor.close();
+      await signer.close();
+      await bus.close();
+      await nats.cleanup();
+      for (const schema of schemas) await schema.drop();
+      await s3.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const POLICY: GatePolicy = {
+  approvals: { required: 2, approverRoles: [] },
+  separationOfDuties: true,
+  freezeWindows: [],
+  gates: ['previous-environment', 'freeze-window', 'approvals'],
+  deployment: { mode: 'reported' },
+};
+
+/**
+ * A release and a decision about it, published on the orchestrator's stream exactly as the
+ * orchestrator does (release.created, then decision.recorded with the record and its inputs).
+ */
+export async function publishDecision(bus: Bus, environment: string, version: string): Promise<{ decisionId: string; releaseId: string }> {
+  const components = [{ name: 'api', repository: 'registry.example.com/shop/api', digest: digestOf({ image: version }) }];
+  const manifest = { schema: 'https://stella-ops.dev/schemas/release-manifest/v1', name: 'shop', version, components };
+  const releaseId = digestOf(manifest);
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const policy = environment === 'prod' ? POLICY : { ...POLICY, approvals: { required: 0, approverRoles: [] } };
+  const context: GateContext = {
+    tenant: TENANT,
+    now,
+    promotion: { id: crypto.randomUUID(), kind: 'promotion', requestedBy: 'user:alice' },
+    release: { id: releaseId, name: 'shop', version, createdBy: 'client:ci' },
+    environment: { name: environment, policy, policyDigest: digestOf(policy) },
+    path: { environments: ['dev', 'stage', 'prod'], allowSkip: false, version: 1 },
+    approvals: environment === 'prod' ? [
+      { approver: 'user:bob', time: new Date(now.getTime() - 2000).toISOString(), comment: 'ship it' },
+      { approver: 'user:carol', time: new Date(now.getTime() - 1000).toISOString() },
+    ] : [],
+    priorSuccesses: environment === 'prod' ? [{ environment: 'stage', promotionId: crypto.randomUUID(), state: 'deployed' }] : [],
+  };
+  const registry = createGateRegistry();
+  const results = await evaluateGates(context, (name) => registry.current(name));
+  const verdict = verdictOf(results);
+  if (verdict === 'pending') throw new Error('test decision pending');
+  const evaluatedAt = now.toISOString();
+  const decision = buildDecisionRecord({
+    tenant: TENANT,
+    release: context.release,
+    environment: context.environment,
+    path: context.path,
+    verdict,
+    reasons: decisionReasons(verdict, results),
+    gates: gateEvaluations(results),
+    approvals: context.approvals,
+    evaluatedAt,
+  });
+  const inputs = decisionInputsOf({ context, results, evaluatedAt, approvals: context.approvals, path: context.path });
+  const source = '/stella/orchestrator';
+  await publishEvent(
+    bus,
+    buildEvent('stella.orchestrator.release.created', {
+      source,
+      tenant: TENANT,
+      subject: releaseId,
+      time: now,
+      data: { tenantId: TENANT, release: { id: releaseId, name: 'shop', version }, components, origin: 'api', actor: { type: 'client', id: 'ci' } },
+    } as never) as never,
+  );
+  await publishEvent(
+    bus,
+    buildEvent('stella.orchestrator.decision.recorded', {
+      source,
+      tenant: TENANT,
+      subject: decision.id,
+      time: now,
+      data: {
+        tenantId: TENANT,
+        decisionId: decision.id,
+        promotionId: context.promotion.id,
+        verdict,
+        environment,
+        releaseManifestDigest: releaseId,
+        recordDigest: decision.digest,
+        record: decision.record as unknown as Record<string, unknown>,
+        inputs: inputs as unknown as Record<string, unknown>,
+      },
+    }) as never,
+  );
+  return { decisionId: decision.id, releaseId };
+}
