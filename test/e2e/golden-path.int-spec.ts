@@ -54,6 +54,14 @@ describe('the golden path, end to end', () => {
       env: { STELLA_OBJECT_STORE_ENDPOINT: s3.endpoint },
       serviceEnv: {
         excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) },
+        // The fleet's fixed port: rewritten to where the policy service really listens.
+        orchestrator: { STELLA_ORCHESTRATOR_POLICY_URL: 'http://127.0.0.1:7409' },
+        export: {
+          STELLA_EXPORT_S3_ENDPOINT: s3.endpoint,
+          STELLA_EXPORT_S3_REGION: s3.region,
+          STELLA_EXPORT_S3_ACCESS_KEY: s3.accessKey,
+          STELLA_EXPORT_S3_SECRET_KEY: s3.secretKey,
+        },
         scanner: {
           STELLA_SCANNER_S3_ENDPOINT: s3.endpoint,
           STELLA_SCANNER_S3_REGION: s3.region,
@@ -81,7 +89,9 @@ describe('the golden path, end to end', () => {
     for (const schema of schemas.values()) await schema.drop();
     await registry?.stop();
     await s3?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    // STELLA_E2E_KEEP=1 keeps the services' logs and the run's files for a look after a failure.
+    if (dataDir && process.env.STELLA_E2E_KEEP !== '1') await rm(dataDir, { recursive: true, force: true });
+    else if (dataDir) lines.push(`kept: ${dataDir}`);
     process.stdout.write(`golden path:\n${lines.join('\n')}\n`);
   });
 

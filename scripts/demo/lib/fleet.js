@@ -151,6 +151,30 @@ async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
 }
 
 /**
+ * The OAuth clients services call each other with (created in the authority once it runs, their
+ * secrets handed to the services started after it): the policy service reads the scanner,
+ * concelier, excititor and attestor; the attestor asks the signer.
+ */
+const SERVICE_CLIENTS = [
+  { service: 'policy', clientId: 'stella-policy', scopes: ['scan:read', 'advisory:read', 'vex:read', 'attest:read'], idEnv: 'STELLA_POLICY_CLIENT_ID', secretEnv: 'STELLA_POLICY_CLIENT_SECRET' },
+  { service: 'orchestrator', clientId: 'stella-orchestrator', scopes: ['policy:evaluate'], idEnv: 'STELLA_ORCHESTRATOR_CLIENT_ID', secretEnv: 'STELLA_ORCHESTRATOR_CLIENT_SECRET' },
+  { service: 'export', clientId: 'stella-export', scopes: ['signer:sign', 'attest:read'], idEnv: 'STELLA_EXPORT_CLIENT_ID', secretEnv: 'STELLA_EXPORT_CLIENT_SECRET' },
+  { service: 'attestor', clientId: 'stella-attestor', scopes: ['signer:sign'], idEnv: 'STELLA_ATTESTOR_CLIENT_ID', secretEnv: 'STELLA_ATTESTOR_CLIENT_SECRET' },
+];
+
+async function provisionServiceClients(authorityUrl, bootstrapFile, serviceEnv) {
+  const { clientToken, ensureClient } = require('./clients');
+  const boot = JSON.parse(readFileSync(bootstrapFile, 'utf8'));
+  const admin = await clientToken(authorityUrl, boot.adminClient.clientId, boot.adminClient.clientSecret);
+  const out = { ...serviceEnv };
+  for (const c of SERVICE_CLIENTS) {
+    const { clientSecret } = await ensureClient(authorityUrl, admin, boot.tenant, c.clientId, c.scopes);
+    out[c.service] = { [c.idEnv]: c.clientId, [c.secretEnv]: clientSecret, ...(serviceEnv[c.service] ?? {}) };
+  }
+  return out;
+}
+
+/**
  * Every fleet service from its built dist/, on free ports, in fresh schemas named
  * `<schemaPrefix>_<service>`, under `natsPrefix`, with `dataDir` as the fleet's data directory.
  * `env` is added to every service's environment; `serviceEnv[name]` to one service's. Ports named
@@ -158,7 +182,8 @@ async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
  * (`http://127.0.0.1:7408`) are rewritten to where that service really listens.
  * The caller owns the schemas (drop them after `stop()`).
  */
-async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor, dataDir, env = {}, serviceEnv = {}, only, logDir = dataDir }) {
+async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor, dataDir, env = {}, serviceEnv: givenServiceEnv = {}, only, logDir = dataDir }) {
+  const serviceEnv = { ...givenServiceEnv };
   // A service without dist/main.js is left out (and named in `notBuilt`): the steps that need it
   // then say they are waiting for it.
   const discovered = discoverServices().filter((s) => !only || only.includes(s.name));
@@ -195,6 +220,7 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
     }
     // A second pass: URLs naming a secondary port allocated after them (rare) are rewritten too.
     for (const r of resolved) for (const [k, v] of Object.entries(r.extra)) r.extra[k] = await expand(`${k}#`, v);
+    const rewrite = async (vars = {}) => Object.fromEntries(await Promise.all(Object.entries(vars).map(async ([k, v]) => [k, await expand(`${k}#`, v)])));
     for (const { s, extra } of resolved) {
       const childEnv = {
         ...process.env,
@@ -207,8 +233,8 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
         STELLA_AUTHORITY_URL: authority ? url(authority) : '',
         STELLA_LOG_LEVEL: process.env.STELLA_LOG_LEVEL || 'warn',
         ...extra,
-        ...env,
-        ...(serviceEnv[s.name] ?? {}),
+        ...(await rewrite(env)),
+        ...(await rewrite(serviceEnv[s.name])),
       };
       const log = join(logDir, `${s.name}.log`);
       if (existsSync(join(s.dir, 'dist', 'migrate.js'))) {
@@ -221,6 +247,7 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
       child.stderr.pipe(out);
       started.push({ name: s.name, url: url(s), child, env: childEnv, log });
       await waitReady(s.name, url(s), child, log);
+      if (s.name === 'authority') Object.assign(serviceEnv, await provisionServiceClients(url(s), join(dataDir, 'authority-bootstrap.json'), serviceEnv));
     }
   } catch (error) {
     await stop();

@@ -26,6 +26,43 @@ const WAIVER_TARGET = { id: 'GHSA-fjxv-7rqg-78g4', cve: 'CVE-2025-7783', purl: '
 const VEX_ISSUER_ID = 'stella-demo-security';
 const POLICY_GATE = 'policy';
 
+/** The demo's policy: dev and stage warn on high/critical findings, prod blocks them (VEX not_affected/fixed and approved exceptions do not count). */
+const POLICY_SOURCE = `apiVersion: stella.policy/v1
+kind: Policy
+metadata:
+  name: golden-path
+  version: 1.0.0
+  description: dev and stage warn on high and critical findings; prod blocks them unless fixed or answered by VEX or a waiver
+defaults:
+  gates:
+    sbom: { action: block }
+    severity: { action: warn, threshold: high }
+environments:
+  dev: {}
+  stage: {}
+  prod:
+    gates:
+      severity: { action: block, threshold: high }
+      kev: { action: block }
+`;
+
+/** A policy evaluation of the release for an environment at the policy service (findings rebuilt now). */
+async function evaluate(ctx, environment, approvals = []) {
+  const policy = requireService(ctx, 'policy', 'services/policy');
+  const body = {
+    release: {
+      id: ctx.release.id,
+      name: ctx.release.name,
+      version: ctx.release.version,
+      components: ctx.release.components.map((c) => ({ name: c.name, digest: c.digest, repository: c.repository })),
+    },
+    environment,
+    approvals,
+    refresh: true,
+  };
+  return api('POST', `${policy}/api/v1/evaluations`, { token: await ctx.tokens.ci(), body });
+}
+
 class Waiting extends Error {
   constructor(part, detail) {
     super(`waiting for ${part}${detail ? `: ${detail}` : ''}`);
@@ -65,7 +102,7 @@ function writeAdvisoryFiles(importRoot) {
   return { initial: ['golden-path/npm-initial.osv.jsonl', 'golden-path/debian.osv.jsonl'], late: 'golden-path/npm-late.osv.jsonl' };
 }
 
-function _stellaCli(args, { env = {}, cwd = root } = {}) {
+function stellaCli(args, { env = {}, cwd = root } = {}) {
   const result = spawnSync(process.execPath, [join(root, 'services', 'cli', 'bin', 'stella.js'), ...args], {
     cwd,
     env: { ...process.env, ...env },
@@ -101,7 +138,7 @@ function goldenPathSteps() {
         const admin = await clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret);
         ctx.adminToken = admin;
         const ci = await ensureClient(auth, admin, ctx.tenant, 'golden-path-ci', [
-          'release:read', 'release:write', 'release:promote', 'deploy:write', 'scan:read', 'scan:write', 'policy:read', 'advisory:read', 'vex:read', 'evidence:read', 'export:read',
+          'release:read', 'release:write', 'release:promote', 'deploy:write', 'scan:read', 'scan:write', 'policy:read', 'policy:evaluate', 'advisory:read', 'vex:read', 'evidence:read', 'export:read',
         ]);
         ctx.ciCredentials = ci;
         ctx.tokens = { ci: async () => clientToken(auth, ci.clientId, ci.clientSecret), admin: async () => clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret) };
@@ -152,6 +189,7 @@ function goldenPathSteps() {
           }
         }
         await api('PUT', `${orch}/api/v1/promotion-path`, { token, body: { environments: ['dev', 'stage', 'prod'], allowSkip: false } });
+        ctx.policyGate = policyGate;
         if (!policyGate) throw new Waiting('the orchestrator policy gate', `the orchestrator refuses gate "${POLICY_GATE}"; environments saved without it`);
         return 'dev -> stage -> prod; prod needs 2 distinct release-manager approvals; every environment runs the policy gate';
       },
@@ -161,8 +199,13 @@ function goldenPathSteps() {
       title: 'policy uploaded (dev/stage warn only; prod blocks criticals/highs without fix-or-VEX)',
       needs: ['identities'],
       async run(ctx) {
-        requireService(ctx, 'policy');
-        throw new Waiting('services/policy', 'policy upload API not landed yet');
+        const policy = requireService(ctx, 'policy', 'services/policy');
+        const token = await ctx.tokens.alice();
+        const uploaded = await api('POST', `${policy}/api/v1/policies`, { token, body: { source: POLICY_SOURCE } });
+        for (const environment of ['dev', 'stage', 'prod'])
+          await api('PUT', `${policy}/api/v1/environments/${environment}/policy`, { token, body: { name: uploaded.name, version: uploaded.version } });
+        ctx.policy = uploaded;
+        return `${uploaded.name}@${uploaded.version} (${uploaded.policyHash.slice(0, 19)}…) bound to dev, stage, prod by gp-alice`;
       },
     },
     {
@@ -244,19 +287,33 @@ function goldenPathSteps() {
       needs: ['release', 'environments?'],
       async run(ctx) {
         const token = await ctx.tokens.ci();
+        const verdict = ctx.policy ? await evaluate(ctx, environment) : undefined;
+        if (verdict && verdict.verdict === 'deny') throw new Error(`policy denies ${environment}: ${verdict.summary}`);
         const promotion = await ctx.grpc.call('requestPromotion', { release: { id: ctx.release.id }, environment }, token);
         if (promotion.state !== 'deploying' && promotion.state !== 'approved') throw new Error(`promotion to ${environment} is ${promotion.state} (${gateLine(promotion)})`);
         const deployed = await ctx.grpc.call('reportDeployment', { promotionId: promotion.id, status: 'deployed' }, token);
         if (deployed.state !== 'deployed') throw new Error(`deployment report left the promotion ${deployed.state}`);
-        return `allowed, decision ${String(promotion.decisionId).slice(0, 16)}…; gates ${gateLine(promotion)}`;
+        return `allowed, decision ${String(promotion.decisionId).slice(0, 16)}…; gates ${gateLine(promotion)}${verdict ? `; policy ${verdict.verdict}: ${verdict.summary}` : ''}`;
       },
     })),
     {
       id: 'prod-blocked',
       title: 'prod blocks, with a readable explanation',
       needs: ['stage', 'policy', 'scan', 'advisories'],
-      async run(_ctx) {
-        throw new Waiting('services/policy', 'the policy gate');
+      async run(ctx) {
+        const verdict = await evaluate(ctx, 'prod');
+        if (verdict.verdict !== 'deny') throw new Error(`expected the policy to deny prod, it says ${verdict.verdict}: ${verdict.summary}`);
+        for (const t of [VEX_TARGET, WAIVER_TARGET])
+          if (!verdict.summary.includes(t.cve) && !verdict.summary.includes(t.id)) throw new Error(`the explanation does not name ${t.cve}: ${verdict.summary}`);
+        ctx.prodDenied = verdict;
+        if (!ctx.policyGate) throw new Waiting('the orchestrator policy gate', `policy service verdict for prod: ${verdict.summary}`);
+        const token = await ctx.tokens.ci();
+        const refused = await ctx.grpc.call('requestPromotion', { release: { id: ctx.release.id }, environment: 'prod' }, token).then(
+          (p) => { throw new Error(`prod promotion was not refused: ${p.state} (${gateLine(p)})`); },
+          (e) => e,
+        );
+        if (refused.stellaCode !== 'PROMOTION_DENIED') throw refused;
+        return `denied (decision ${String(refused.stellaDetails.decisionId).slice(0, 16)}…): ${verdict.summary}`;
       },
     },
     {
@@ -301,16 +358,41 @@ function goldenPathSteps() {
       id: 'waiver',
       title: `waiver for ${WAIVER_TARGET.cve} in ${WAIVER_TARGET.component} (prod), requested by gp-alice, approved by gp-bob`,
       needs: ['identities', 'policy'],
-      async run(_ctx) {
-        throw new Waiting('services/policy', 'exceptions API');
+      async run(ctx) {
+        const policy = requireService(ctx, 'policy', 'services/policy');
+        const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+        const requested = await api('POST', `${policy}/api/v1/exceptions`, {
+          token: await ctx.tokens.alice(),
+          body: { vulnerability: WAIVER_TARGET.cve, component: WAIVER_TARGET.purl, environment: 'prod', reason: 'form-data only builds multipart bodies for our own upload client; boundary values never reach a third party. Upgrade to 4.0.4 planned next sprint.', expiresAt },
+        });
+        const self = await api('POST', `${policy}/api/v1/exceptions/${requested.id}/approve`, { token: await ctx.tokens.alice() }).then(() => undefined, (e) => e);
+        if (!(self instanceof ApiError) || self.status !== 403) throw new Error(`the requester could approve her own exception (${self ? self.message : 'approved'})`);
+        const approved = await api('POST', `${policy}/api/v1/exceptions/${requested.id}/approve`, { token: await ctx.tokens.bob() });
+        if (approved.status !== 'approved' && approved.state !== 'approved') throw new Error(`exception is ${approved.status ?? approved.state} after approval`);
+        return `exception ${requested.id.slice(0, 8)}… until ${expiresAt.slice(0, 10)}: self-approval refused (403), approved by gp-bob`;
       },
     },
     {
       id: 'prod-approved',
       title: 'prod: two distinct approvers approve, prod allows',
-      needs: ['prod-blocked', 'vex', 'waiver'],
-      async run(_ctx) {
-        throw new Waiting('services/policy', 'the prod verdict');
+      needs: ['prod-blocked?', 'vex', 'waiver'],
+      async run(ctx) {
+        const ci = await ctx.tokens.ci();
+        const promotion = await ctx.grpc.call('requestPromotion', { release: { id: ctx.release.id }, environment: 'prod' }, ci);
+        if (promotion.state !== 'awaiting_approval') throw new Error(`prod promotion is ${promotion.state} (${gateLine(promotion)}), expected awaiting_approval`);
+        const self = await ctx.grpc.call('approvePromotion', { promotionId: promotion.id }, ci).then(() => undefined, (e) => e);
+        if (!self || self.stellaCode !== 'SEPARATION_OF_DUTIES') throw new Error(`the requester could approve: ${self ? self.message : 'approved'}`);
+        await ctx.grpc.call('approvePromotion', { promotionId: promotion.id, comment: 'VEX and waiver reviewed' }, await ctx.tokens.carol());
+        const approved = await ctx.grpc.call('approvePromotion', { promotionId: promotion.id }, await ctx.tokens.dave());
+        if (approved.state !== 'deploying' && approved.state !== 'approved') throw new Error(`after two approvals prod is ${approved.state} (${gateLine(approved)})`);
+        const deployed = await ctx.grpc.call('reportDeployment', { promotionId: promotion.id, status: 'deployed' }, ci);
+        if (deployed.state !== 'deployed') throw new Error(`deployment report left prod ${deployed.state}`);
+        ctx.prodPromotion = approved;
+        const approvals = approved.approvals.map((a) => a.approver);
+        const verdict = await evaluate(ctx, 'prod', approvals.map((approver, i) => ({ approver, time: approved.approvals[i].time })));
+        if (verdict.verdict === 'deny') throw new Error(`policy still denies prod: ${verdict.summary}`);
+        ctx.prodAllowed = verdict;
+        return `allowed and deployed (decision ${String(approved.decisionId).slice(0, 16)}…, approvers ${approvals.join(', ')}; requester refused); policy ${verdict.verdict}: ${verdict.summary}${ctx.policyGate ? '' : ' (orchestrator policy gate not landed: verdict from the policy service)'}`;
       },
     },
     {
@@ -318,24 +400,87 @@ function goldenPathSteps() {
       title: 'evidence packet exported and verified offline with `stella verify`',
       needs: ['prod-approved'],
       async run(ctx) {
-        requireService(ctx, 'export');
-        throw new Waiting('services/export', 'evidence packet API');
+        const exporter = requireService(ctx, 'export', 'services/export');
+        const decisionId = ctx.prodPromotion.decisionId;
+        const token = await ctx.tokens.ci();
+        const packet = await eventually(
+          async () => (await api('GET', `${exporter}/api/v1/packets?decision=${decisionId}`, { token: await ctx.tokens.ci() })).packets[0],
+          { timeoutMs: 90_000, what: `the evidence packet of decision ${decisionId} (decision -> attestor -> export)` },
+        );
+        mkdirSync(ctx.outDir, { recursive: true });
+        const res = await fetch(`${exporter}${packet.content}`, { headers: { authorization: `Bearer ${token}` } });
+        if (res.status !== 200) throw new Error(`GET ${packet.content} -> ${res.status}`);
+        const file = join(ctx.outDir, `evidence-${packet.id}.tar`);
+        writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+        // The trust anchors an operator pins once (fetched now; verification itself is offline).
+        const ca = join(ctx.outDir, 'stella-root-ca.pem');
+        writeFileSync(ca, await (await fetch(`${requireService(ctx, 'signer')}/api/v1/ca`)).text());
+        const logKey = join(ctx.outDir, 'log-key.txt');
+        const keyAnswer = await (await fetch(`${requireService(ctx, 'attestor')}/api/v1/log/key`)).text();
+        let keyText = keyAnswer;
+        try {
+          const parsed = JSON.parse(keyAnswer);
+          keyText = parsed.verifierKey ?? parsed.key ?? parsed.vkey ?? keyAnswer;
+        } catch {
+          // plain text key
+        }
+        writeFileSync(logKey, `${String(keyText).trim()}\n`);
+        const verify = stellaCli(['verify', file, '--ca', ca, '--log-key', logKey], { env: { STELLA_OFFLINE: '1' } });
+        const verifyOutput = join(ctx.outDir, 'verify-output.txt');
+        writeFileSync(verifyOutput, verify.stdout + verify.stderr);
+        if (verify.status !== 0) throw new Error(`stella verify exited ${verify.status}: ${(verify.stdout + verify.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+        ctx.evidencePacket = file;
+        ctx.verifyOutput = verifyOutput;
+        const lastLine = verify.stdout.trim().split('\n').at(-1);
+        return `${packet.id} (${packet.size} bytes, sha256 ${String(packet.sha256).slice(0, 19)}…, log index ${packet.logIndex}); stella verify: ${lastLine}`;
       },
     },
     {
       id: 'replay',
       title: '`stella replay` reproduces the prod decision',
       needs: ['evidence'],
-      async run(_ctx) {
-        throw new Waiting('services/export', '`stella replay`');
+      async run(ctx) {
+        const replay = stellaCli(['replay', ctx.evidencePacket]);
+        writeFileSync(join(ctx.outDir, 'replay-output.txt'), replay.stdout + replay.stderr);
+        if (replay.status !== 0) throw new Error(`stella replay exited ${replay.status}: ${(replay.stdout + replay.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+        return `stella replay: ${replay.stdout.trim().split('\n').at(-1)}`;
       },
     },
     {
       id: 'risk-changed',
       title: `new advisory ${LATE_ADVISORY.cve} (semver) imported: stella.release.risk_changed observed on JetStream`,
       needs: ['prod-approved', 'advisories'],
-      async run(_ctx) {
-        throw new Waiting('services/policy', 're-evaluation');
+      async run(ctx) {
+        const concelier = requireService(ctx, 'concelier');
+        const { connect, DeliverPolicy } = require('nats');
+        const subject = `${ctx.fleet.natsPrefix}.release.risk_changed`;
+        const nc = await connect({ servers: ctx.fleet.natsUrl, name: 'stella-golden-path' });
+        try {
+          const js = nc.jetstream();
+          const jsm = await nc.jetstreamManager();
+          const stream = await eventually(() => jsm.streams.find(subject).catch(() => undefined), { timeoutMs: 30_000, what: `a stream holding ${subject}` });
+          const since = new Date(Date.now() - 1000).toISOString();
+          const report = await api('POST', `${concelier}/api/v1/imports`, { token: ctx.adminToken, body: { source: 'osv', path: ctx.advisoryFiles.late } });
+          const consumer = await js.consumers.get(stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartTime, opt_start_time: since });
+          const messages = await consumer.consume();
+          const timer = setTimeout(() => messages.stop(), 90_000);
+          let found;
+          for await (const m of messages) {
+            const event = JSON.parse(new TextDecoder().decode(m.data));
+            const data = event.data ?? event;
+            if (data.release?.id === ctx.release.id && data.environment === 'prod') {
+              found = data;
+              break;
+            }
+          }
+          clearTimeout(timer);
+          messages.stop();
+          if (!found) throw new Error(`no ${subject} event for golden-path in prod within 90 s of importing ${LATE_ADVISORY.id} (import ${report.importId})`);
+          ctx.riskChanged = found;
+          return `${subject} on ${stream}: ${found.releaseState} release ${found.previousVerdict} -> ${found.newVerdict} (+${found.delta.newFindings} new: ${found.delta.vulnerabilities.join(', ')}); ${found.summary}`;
+        } finally {
+          await nc.close();
+        }
       },
     },
   ];
