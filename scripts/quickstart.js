@@ -38,6 +38,7 @@ const STOP_TIMEOUT_MS = 20_000;
 
 const children = [];
 let embeddedPostgres;
+let s3Server;
 let stopping = false;
 
 function say(line) {
@@ -132,8 +133,18 @@ async function ensureNats() {
   );
 }
 
+/** `{dataDir}`, `{root}` and the S3 endpoint placeholders of the `"stella"` blocks. */
+let s3 = { endpoint: '', accessKey: '', secretKey: '' };
+function expand(value) {
+  return String(value)
+    .replaceAll('{dataDir}', dataDir)
+    .replaceAll('{root}', root)
+    .replaceAll('{s3Endpoint}', s3.endpoint)
+    .replaceAll('{s3AccessKey}', s3.accessKey)
+    .replaceAll('{s3SecretKey}', s3.secretKey);
+}
+
 function serviceEnv(service, databaseUrl, authorityUrl) {
-  const expand = (value) => String(value).replaceAll('{dataDir}', dataDir).replaceAll('{root}', root);
   const extra = Object.fromEntries(Object.entries(service.stella.env ?? {}).map(([k, v]) => [k, expand(v)]));
   return {
     ...env,
@@ -146,6 +157,82 @@ function serviceEnv(service, databaseUrl, authorityUrl) {
     STELLA_LOG_LEVEL: env.STELLA_LOG_LEVEL || 'info',
     ...extra,
   };
+}
+
+/**
+ * An S3-compatible endpoint for services declaring `"needs": ["s3"]` (the export service's evidence
+ * store): STELLA_S3_ENDPOINT (+ STELLA_S3_ACCESS_KEY/SECRET_KEY) when set, otherwise s3rver in this
+ * process on 127.0.0.1:7490 with its data in .stella/s3 (kept across runs).
+ */
+async function ensureS3() {
+  if (env.STELLA_S3_ENDPOINT) {
+    return { endpoint: env.STELLA_S3_ENDPOINT, accessKey: env.STELLA_S3_ACCESS_KEY || '', secretKey: env.STELLA_S3_SECRET_KEY || '' };
+  }
+  const port = Number(env.STELLA_S3_PORT || 7490);
+  const directory = join(dataDir, 's3');
+  mkdirSync(directory, { recursive: true });
+  const S3rver = require('s3rver');
+  s3Server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, resetOnClose: false });
+  await s3Server.run();
+  say(`s3         s3rver on http://127.0.0.1:${port} (data: ${relative(root, directory)})`);
+  return { endpoint: `http://127.0.0.1:${port}`, accessKey: 'S3RVER', secretKey: 'S3RVER' };
+}
+
+/** Files a service needs fetched from a service started before it (`"fetch": {"<file>": "<url>"}`), e.g. the signer's CA. */
+async function fetchPinnedFiles(service, expand) {
+  for (const [file, url] of Object.entries(service.stella.fetch ?? {})) {
+    const res = await fetch(expand(url), { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`${service.name} needs ${expand(url)}, which answered ${res.status}`);
+    writeFileSync(expand(file), await res.text());
+  }
+}
+
+/**
+ * The OAuth client a service calls other services with (`"client": {"id", "scopes", "secretEnv"}`):
+ * created at the authority with the admin credentials on first start, its secret kept in
+ * .stella/clients/<id>.json (mode 0600) and passed to the service as `secretEnv`.
+ */
+async function provisionClient(service, authorityUrl) {
+  const client = service.stella.client;
+  if (!client) return {};
+  const file = join(dataDir, 'clients', `${client.id}.json`);
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    if (saved.clientSecret) return { [client.secretEnv]: saved.clientSecret };
+  }
+  const bootstrapFile = join(dataDir, 'authority-bootstrap.json');
+  if (!existsSync(bootstrapFile)) throw new Error(`cannot provision ${client.id}: ${bootstrapFile} is missing (the authority writes it on first start)`);
+  const bootstrap = JSON.parse(readFileSync(bootstrapFile, 'utf8'));
+  const admin = bootstrap.adminClient;
+  const tenant = bootstrap.tenant || 'default';
+  const tokenRes = await fetch(`${authorityUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'authority:admin' }),
+  });
+  if (!tokenRes.ok) throw new Error(`cannot provision ${client.id}: the authority refused the admin client (${tokenRes.status})`);
+  const { access_token: token } = await tokenRes.json();
+  const api = (method, path, body) =>
+    fetch(`${authorityUrl}/api/v1/tenants/${tenant}/clients${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  let res = await api('POST', '', { name: `${service.name} service`, clientId: client.id, allowedScopes: client.scopes });
+  if (res.status === 409) {
+    // It exists but its secret file was lost: bring its scopes up to date and rotate the secret.
+    await api('PATCH', `/${client.id}`, { allowedScopes: client.scopes });
+    res = await api('POST', `/${client.id}/rotate-secret`);
+  }
+  if (!res.ok) throw new Error(`cannot provision ${client.id}: the authority answered ${res.status} ${await res.text()}`);
+  const created = await res.json();
+  mkdirSync(join(dataDir, 'clients'), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${JSON.stringify({ clientId: created.clientId, clientSecret: created.clientSecret, tenant }, null, 2)}\n`, { mode: 0o600 });
+  say(`client     ${client.id} provisioned for ${service.name} (${client.scopes.join(' ')}; secret in ${relative(root, file)})`);
+  return { [client.secretEnv]: created.clientSecret };
 }
 
 async function waitReady(service, child) {
@@ -198,6 +285,10 @@ async function stopAll(code) {
     await embeddedPostgres.stop().catch(() => undefined);
     say('stopped    embedded postgres');
   }
+  if (s3Server) {
+    await s3Server.close().catch(() => undefined);
+    say('stopped    s3rver');
+  }
   process.exit(code);
 }
 
@@ -214,6 +305,7 @@ async function main() {
   await ensureNats();
   const services = discoverServices();
   if (services.length === 0) throw new Error('no services found under services/');
+  if (services.some((s) => (s.stella.needs ?? []).includes('s3'))) s3 = await ensureS3();
   const authority = services.find((s) => s.name === 'authority');
   const authorityUrl = authority ? `http://127.0.0.1:${authority.port}` : env.STELLA_AUTHORITY_URL || '';
 
@@ -221,7 +313,8 @@ async function main() {
   process.on('SIGTERM', () => void stopAll(0));
 
   for (const service of services) {
-    const childEnv = serviceEnv(service, databaseUrl, authorityUrl);
+    await fetchPinnedFiles(service, expand);
+    const childEnv = { ...serviceEnv(service, databaseUrl, authorityUrl), ...(await provisionClient(service, authorityUrl)) };
     service.log = join(logDir, `${service.name}.log`);
     if (existsSync(join(service.dir, 'dist', 'migrate.js'))) {
       say(`migrate    ${service.name}`);

@@ -43,6 +43,8 @@ export const TENANT_SCOPES = [
   'policy:evaluate',
   'exception:request',
   'exception:approve',
+  // The export service: audit packs are built on request (evidence:read reads packets and packs).
+  'evidence:export',
 ] as const;
 
 export class ScopeCatalogue {
