@@ -211,7 +211,7 @@ async function provisionClient(service, authorityUrl) {
       authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.clientSecret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'authority:admin' }),
+    body: 'grant_type=client_credentials&scope=authority%3Aadmin',
   });
   if (!tokenRes.ok) throw new Error(`cannot provision ${client.id}: the authority refused the admin client (${tokenRes.status})`);
   const { access_token: token } = await tokenRes.json();
