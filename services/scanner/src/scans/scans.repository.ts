@@ -105,6 +105,12 @@ export interface CompletedScan {
   now: Date;
 }
 
+/** TypeORM answers UPDATE … RETURNING with `[rows, affected]` and INSERT/SELECT with the rows. */
+function returned(result: unknown): RawScan[] {
+  const value = result as unknown[];
+  return (Array.isArray(value[0]) ? value[0] : value) as RawScan[];
+}
+
 /** Rows of the component index written per statement (keeps parameter arrays bounded). */
 const COMPONENT_BATCH = 5000;
 
@@ -177,10 +183,12 @@ export class ScansRepository {
     scanId: string,
     now: Date,
   ): Promise<ScanRow | undefined> {
-    const rows: RawScan[] = await manager.query(
-      `UPDATE scans SET status = 'queued', error_code = NULL, error_message = NULL, updated_at = $3
+    const rows = returned(
+      await manager.query(
+        `UPDATE scans SET status = 'queued', error_code = NULL, error_message = NULL, updated_at = $3
        WHERE tenant_id = $1 AND scan_id = $2 AND status = 'failed' AND NOT refused RETURNING *`,
-      [tenantId, scanId, now],
+        [tenantId, scanId, now],
+      ),
     );
     return rows[0] ? toRow(rows[0]) : undefined;
   }
@@ -199,11 +207,21 @@ export class ScansRepository {
     scanId: string,
     failure: { code: string; message: string; refused: boolean; scannerVersion: string; now: Date },
   ): Promise<ScanRow | undefined> {
-    const rows: RawScan[] = await manager.query(
-      `UPDATE scans SET status = 'failed', error_code = $3, error_message = $4, refused = $5, scanner_version = $6,
+    const rows = returned(
+      await manager.query(
+        `UPDATE scans SET status = 'failed', error_code = $3, error_message = $4, refused = $5, scanner_version = $6,
               updated_at = $7, attempts = GREATEST(attempts, 1)
        WHERE tenant_id = $1 AND scan_id = $2 AND status <> 'completed' RETURNING *`,
-      [tenantId, scanId, failure.code, failure.message, failure.refused, failure.scannerVersion, failure.now],
+        [
+          tenantId,
+          scanId,
+          failure.code,
+          failure.message,
+          failure.refused,
+          failure.scannerVersion,
+          failure.now,
+        ],
+      ),
     );
     return rows[0] ? toRow(rows[0]) : undefined;
   }
@@ -214,22 +232,24 @@ export class ScansRepository {
     scanId: string,
     done: CompletedScan,
   ): Promise<ScanRow | undefined> {
-    const rows: RawScan[] = await manager.query(
-      `UPDATE scans SET status = 'completed', platform_digest = $3, config_digest = $4, sboms = $5::jsonb,
+    const rows = returned(
+      await manager.query(
+        `UPDATE scans SET status = 'completed', platform_digest = $3, config_digest = $4, sboms = $5::jsonb,
               component_count = $6, scanner_version = $7, analyzer_version = $8, error_code = NULL,
               error_message = NULL, updated_at = $9, completed_at = $9, attempts = GREATEST(attempts, 1)
        WHERE tenant_id = $1 AND scan_id = $2 AND status <> 'completed' RETURNING *`,
-      [
-        tenantId,
-        scanId,
-        done.platformDigest,
-        done.configDigest,
-        JSON.stringify(done.sboms),
-        done.componentCount,
-        done.scannerVersion,
-        done.analyzerVersion,
-        done.now,
-      ],
+        [
+          tenantId,
+          scanId,
+          done.platformDigest,
+          done.configDigest,
+          JSON.stringify(done.sboms),
+          done.componentCount,
+          done.scannerVersion,
+          done.analyzerVersion,
+          done.now,
+        ],
+      ),
     );
     return rows[0] ? toRow(rows[0]) : undefined;
   }
