@@ -154,9 +154,14 @@ export class AdvisoryIndex {
 
   /** Adds one advisory. Withdrawn advisories are counted but never match. */
   addAdvisory(advisory: Advisory): void {
-    const id = `${advisory.source}:${advisory.id}`;
-    if (this.advisories.has(id))
-      throw new Error(`advisory ${id} added twice; use fromRecords to keep the latest`);
+    let id = `${advisory.source}:${advisory.id}`;
+    if (this.advisories.has(id)) {
+      // A VDR record is keyed by its publisher and the vulnerability: two publishers' VDRs may
+      // both speak of CVE-2021-44228, each its own observation. Other sources key by the id.
+      if (advisory.source !== 'cyclonedx-vdr')
+        throw new Error(`advisory ${id} added twice; use fromRecords to keep the latest`);
+      id = `${id}#${this.advisories.size}`;
+    }
     if (advisory.withdrawn) {
       this.withdrawnCount++;
       return;

@@ -206,7 +206,7 @@ describe('GitHub advisory API format (REST /advisories and GraphQL)', () => {
       for (const version of versions) {
         const ours = idx.match([{ purl: purl + version, name: 'x' }]).findings.length > 0;
         const theirs = expected.affected.some((a: OsvAffected) => {
-          const r = compileAffected(a.package.ecosystem, a).evaluate(version);
+          const r = compileAffected(a.package!.ecosystem, a).evaluate(version);
           return 'affected' in r && r.affected;
         });
         expect([file, version, ours]).toEqual([file, version, theirs]);
@@ -386,6 +386,34 @@ describe('CycloneDX VDR', () => {
         field: 'vulnerabilities[2].affects[0].ref',
       }),
     );
+  });
+
+  it("two publishers' VDRs about the same vulnerability are two observations, both indexed", () => {
+    const vdr = (serial: string, range: string) =>
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        serialNumber: `urn:uuid:${serial}`,
+        components: [{ 'bom-ref': 'c', type: 'library', name: 'x', purl: 'pkg:npm/x' }],
+        vulnerabilities: [{ id: 'CVE-2024-0001', affects: [{ ref: 'c', versions: [{ range }] }] }],
+      });
+    const a = readSourceText(
+      'cyclonedx-vdr',
+      'a.json',
+      vdr('11111111-1111-1111-1111-111111111111', 'vers:npm/<1.0.0'),
+    );
+    const b = readSourceText(
+      'cyclonedx-vdr',
+      'b.json',
+      vdr('22222222-2222-2222-2222-222222222222', 'vers:npm/<2.0.0'),
+    );
+    expect(a.records[0]!.key).not.toBe(b.records[0]!.key);
+    const index = AdvisoryIndex.fromRecords([...a.records, ...b.records]);
+    expect(index.size).toBe(2);
+    expect(index.match([{ purl: 'pkg:npm/x@0.5.0', name: 'x' }]).findings.map((f) => f.fixedIn)).toEqual([
+      '1.0.0',
+      '2.0.0',
+    ]);
   });
 
   it('vers ranges: intervals as the vers specification orders them', () => {
