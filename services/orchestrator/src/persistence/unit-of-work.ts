@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { digestOf } from '@stella/canonical';
 import { OUTBOX_CHANNEL, OUTBOX_TABLE } from '@stella/bus';
 import { encodeEvent, type AnyCloudEvent } from '@stella/contracts';
-import { quoteSchema, schemaOf, withTransaction } from '@stella/db';
+import { quoteSchema, schemaOf } from '@stella/db';
 import { STELLA_DATA_SOURCE } from '@stella/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditContent, type AuditEntryContent } from '../audit/audit-chain';
@@ -13,7 +13,7 @@ import { ORCHESTRATOR_CLOCK } from '../common/tokens';
 import { TenantBootstrap } from '../tenants/tenant-bootstrap';
 import { CommitNotifier } from './commit-notifier';
 import { SqlBatch } from './sql-batch';
-import { isUniqueViolation, query, queryOne } from './sql';
+import { inTransaction, isUniqueViolation, query, queryOne } from './sql';
 
 /** What a use case decided: committed either way (a denied promotion is still recorded). */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
@@ -67,8 +67,6 @@ export class Tx {
   }
 }
 
-class IdempotentReplay extends Error {}
-
 /**
  * Runs a use case as one transaction: the use case's writes, then its events (outbox, one
  * statement) and audit entries (audit_pending, one statement), then commit. Serialization
@@ -96,7 +94,7 @@ export class UnitOfWork {
   /** A change that either commits or throws (an OrchestratorError refusal rolls everything back). */
   async run<T>(tenant: TenantId, work: (tx: Tx) => Promise<T>): Promise<T> {
     await this.tenants.ensure(tenant);
-    const { value, tx } = await withTransaction(this.dataSource, async (manager) => {
+    const { value, tx } = await inTransaction(this.dataSource.manager, async (manager) => {
       const tx = new Tx(manager, tenant, this.clock.now());
       const value = await work(tx);
       await this.finish(tx);
@@ -120,18 +118,18 @@ export class UnitOfWork {
     if (!idempotency) return { outcome: await this.run(tenant, work), replayed: false };
     await this.tenants.ensure(tenant);
     try {
-      const { outcome, tx: committed } = await withTransaction(this.dataSource, async (manager) => {
+      const { outcome, tx: committed } = await inTransaction(this.dataSource.manager, async (manager) => {
         const tx = new Tx(manager, tenant, this.clock.now());
         const outcome = await work(tx);
-        const claimed = await this.finish(tx, { ...idempotency, response: JSON.stringify(outcome) });
-        if (!claimed) throw new IdempotentReplay();
+        await this.finish(tx, { ...idempotency, response: JSON.stringify(outcome) });
         return { outcome, tx };
       });
       this.committed(committed);
       return { outcome, replayed: false };
     } catch (error) {
-      // A refusal or a constraint hit may just mean the original already did the work.
-      if (error instanceof IdempotentReplay || error instanceof OrchestratorError || isUniqueViolation(error)) {
+      // A refusal or a constraint hit (the key's own, when a concurrent original committed first)
+      // may just mean the original already did the work.
+      if (error instanceof OrchestratorError || isUniqueViolation(error)) {
         const stored = await this.storedOutcome<T>(tenant, idempotency);
         if (stored) return { outcome: stored, replayed: true };
       }
@@ -166,11 +164,13 @@ export class UnitOfWork {
   }
 
   /**
-   * The transaction's last statement before COMMIT: its collected writes, its events (outbox rows,
-   * NOTIFY for the relay), its audit entries (audit_pending) and the idempotency claim, all at
-   * once. Returns false when the idempotency key was already taken.
+   * The transaction's last statement, sent together with its COMMIT: its collected writes, its
+   * events (outbox rows, NOTIFY for the relay), its audit entries (audit_pending) and the
+   * idempotency claim, all at once. A key already taken fails the statement with a unique
+   * violation on idempotency_keys (after waiting for a concurrent holder to commit or abort), so
+   * nothing of this change commits and the caller replays the stored outcome.
    */
-  private async finish(tx: Tx, idempotency?: IdempotencyRequest & { response: string }): Promise<boolean> {
+  private async finish(tx: Tx, idempotency?: IdempotencyRequest & { response: string }): Promise<void> {
     const w = tx.writes;
     if (tx.events.length > 0) {
       w.add(
@@ -193,22 +193,18 @@ export class UnitOfWork {
          ORDER BY t.ord`,
       );
     }
-    let claim = 'true';
     if (idempotency) {
       w.add(
         `INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response, created_at)
          VALUES (${w.param(tx.tenant)}, ${w.param(idempotency.key)}, ${w.param(idempotency.operation)},
-                 ${w.param(idempotency.requestHash)}, ${w.param(idempotency.response)}, ${w.param(tx.now)})
-         ON CONFLICT (tenant_id, key) DO NOTHING RETURNING 1`,
+                 ${w.param(idempotency.requestHash)}, ${w.param(idempotency.response)}, ${w.param(tx.now)})`,
       );
-      claim = `EXISTS (SELECT 1 FROM w${w.size - 1})`;
     }
-    if (w.size === 0) return true;
+    if (w.size === 0) return;
     const notify = tx.events.length > 0 ? `, pg_notify('${OUTBOX_CHANNEL}', ${w.param(this.schema)})` : '';
-    const { sql, params } = w.statement(`SELECT ${claim} AS claimed${notify}`);
+    const { sql, params } = w.statement(`SELECT true AS written${notify}`);
     try {
-      const [row] = await query<{ claimed: boolean }>(tx.manager, sql, params);
-      return row?.claimed === true;
+      await query(tx.manager, sql, params, { commit: true });
     } catch (error) {
       throw w.mapError(error);
     }
