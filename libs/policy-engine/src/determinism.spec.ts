@@ -1,4 +1,11 @@
-import { compilePolicy, evaluatePolicy, inputDigest, verdictBytes, type PolicyInput } from './index';
+import {
+  compilePolicy,
+  evaluatePolicy,
+  inputDigest,
+  prepareInput,
+  verdictBytes,
+  type PolicyInput,
+} from './index';
 import { component, finding, image, input, policyDoc } from './__fixtures__/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,5 +82,36 @@ describe('determinism', () => {
       inputDigest: inputDigest(scenario.input),
       evaluationTime: scenario.input.evaluationTime,
     });
+  });
+});
+
+describe('prepareInput', () => {
+  const policy = compilePolicy(readFileSync(join(__dirname, 'golden', 'policy.yaml'), 'utf8'));
+  const scenario = JSON.parse(
+    readFileSync(join(__dirname, 'golden', 'prod-blocks-reachable-critical.json'), 'utf8'),
+  ) as { input: PolicyInput };
+
+  it('gives the same verdict bytes as the raw input, and can be evaluated in several environments', () => {
+    const prepared = prepareInput(scenario.input);
+    expect(prepared.digest).toBe(inputDigest(scenario.input));
+    expect(
+      Buffer.from(verdictBytes(evaluatePolicy(policy, prepared))).equals(
+        Buffer.from(verdictBytes(evaluatePolicy(policy, scenario.input))),
+      ),
+    ).toBe(true);
+    expect(Object.isFrozen(prepared.input.images[0]!.findings[0])).toBe(true);
+  });
+
+  it('validates: an invalid input is refused when prepared', () => {
+    expect(() => prepareInput({ ...scenario.input, evaluationTime: 'yesterday' })).toThrow(
+      expect.objectContaining({ code: 'INPUT_SCHEMA' }),
+    );
+  });
+
+  it('a look-alike object is not a prepared input: it is validated like any input', () => {
+    const fake = { input: scenario.input, digest: 'sha256:' + '0'.repeat(64) };
+    expect(() => evaluatePolicy(policy, fake as never)).toThrow(
+      expect.objectContaining({ code: 'INPUT_SCHEMA' }),
+    );
   });
 });

@@ -65,7 +65,8 @@ interface Analysed {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort(cmp);
+// Default sort: UTF-16 code unit order, the same as cmp, and faster.
+const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const shortDigest = (digest: string): string => digest.slice(0, 19);
 const imageLabel = (image: PolicyInputImage): string => `${image.name} (${shortDigest(image.digest)})`;

@@ -21,3 +21,4 @@ export {
   type PolicyGateRecord,
   type PolicyGateResult,
 } from './policy-gate';
+export { policyInputJsonSchema, policyDocumentJsonSchema } from './json-schema';
