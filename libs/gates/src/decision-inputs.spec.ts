@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { canonicalize } from '@stella/canonical';
+import Ajv2020 from 'ajv/dist/2020';
 import { buildDecisionRecord } from './decision-record';
-import { decisionInputsOf, parseDecisionInputs, replayDecision } from './decision-inputs';
+import { decisionInputsOf, decisionInputsV1JsonSchema, parseDecisionInputs, replayDecision } from './decision-inputs';
 import { decisionReasons, evaluateGates, gateEvaluations, verdictOf } from './evaluate';
 import type { Gate, GateContext } from './gate';
 import { createGateRegistry, GateEvaluatorRegistry } from './registry';
@@ -108,5 +111,21 @@ describe('decision inputs and replay', () => {
     const replayed = await replayDecision(inputs, reg);
     expect(replayed.decision.record.verdict).toBe('allow');
     expect(seen).toEqual([undefined, { score: 3 }]);
+  });
+});
+
+describe('published JSON Schema (docs/schemas/decision-inputs.v1.json)', () => {
+  const published = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'docs', 'schemas', 'decision-inputs.v1.json'), 'utf8')) as Record<string, unknown>;
+
+  it('is exactly what the zod schema generates (regenerate with libs/gates/scripts/write-decision-inputs-schema.js)', () => {
+    expect(published).toEqual(decisionInputsV1JsonSchema());
+  });
+
+  it('accepts the inputs of a live decision and refuses one without its context', async () => {
+    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(published);
+    const live = await liveDecision(context());
+    expect(validate(JSON.parse(JSON.stringify(live.inputs)))).toBe(true);
+    const { context: _dropped, ...broken } = live.inputs;
+    expect(validate(broken)).toBe(false);
   });
 });

@@ -195,3 +195,11 @@ export async function replayDecision(inputs: DecisionInputsV1, registry: GateEva
   });
   return { decision, results };
 }
+
+export const DECISION_INPUTS_V1_SCHEMA_ID = 'https://stella-ops.dev/schemas/decision-inputs.v1.json';
+
+/** JSON Schema (2020-12) of the decision inputs document, as published under docs/schemas. */
+export function decisionInputsV1JsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(DecisionInputsV1Schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { $schema: generated.$schema, $id: DECISION_INPUTS_V1_SCHEMA_ID, title: 'Stella Ops decision inputs v1', ...generated };
+}

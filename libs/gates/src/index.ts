@@ -38,6 +38,8 @@ export {
 } from './decision-record';
 export {
   DECISION_INPUTS_V1,
+  DECISION_INPUTS_V1_SCHEMA_ID,
+  decisionInputsV1JsonSchema,
   DecisionInputsV1Schema,
   decisionInputsDigest,
   decisionInputsOf,
