@@ -4,6 +4,9 @@ import { ScannerError } from '../common/scanner-error';
 /** Tests one version; throws INVALID_RANGE when the range cannot be read. */
 export type VersionPredicate = (version: string) => boolean;
 
+/** Versions tried in turn until one parses in the ecosystem (npm, PyPI, Maven, Debian, Go...). */
+const PROBE_VERSIONS = ['1.0.0', 'v1.0.0', '1.0', '1', '1.0.0-r0', '1.0.0-1'];
+
 const VERS_OPERATORS = ['>=', '<=', '!=', '<', '>', '='] as const;
 type VersOperator = (typeof VERS_OPERATORS)[number];
 interface VersConstraint {
@@ -33,12 +36,16 @@ export function compileRange(
     });
   }
   if (range.startsWith('vers:')) return compileVers(ecosystem, range);
-  // Validate the range once, on a version that always parses, so a bad range is a 400, not "no images".
-  try {
-    satisfies(ecosystem, '0', range, { includePrerelease: true });
-  } catch (error) {
-    if (isVersioningError(error) && error.code === 'INVALID_RANGE') {
-      throw new ScannerError('INVALID_RANGE', `invalid ${ecosystem} range: ${error.message}`);
+  // Validate the range once, on a version the ecosystem parses, so a bad range is a 400 even when
+  // the package is in no image (otherwise the first real version would reveal it).
+  for (const probe of PROBE_VERSIONS) {
+    try {
+      satisfies(ecosystem, probe, range, { includePrerelease: true });
+      break;
+    } catch (error) {
+      if (isVersioningError(error) && error.code === 'INVALID_RANGE') {
+        throw new ScannerError('INVALID_RANGE', `invalid ${ecosystem} range: ${error.message}`);
+      }
     }
   }
   return (version) => {
