@@ -17,7 +17,7 @@
 // zero errors, zero lost/duplicated.
 // Exit code 1 on errors or lost/duplicated transitions (not on a missed throughput target).
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { generateKeyPairSync, randomUUID } = require('node:crypto');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
@@ -43,6 +43,13 @@ const RATE = flag('rate', 200);
 const CLOSED_LOOP = args.includes('--closed-loop');
 const POOL = args.includes('--pool') ? flag('pool', undefined) : undefined;
 const WARMUP_PER_CLIENT = flag('warmup', 4);
+const sflag = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+// --pg-socket <dir>: the orchestrator reaches Postgres over its Unix socket (e.g.
+// /var/run/postgresql) instead of TCP loopback, as a co-located deployment would.
+const PG_SOCKET = sflag('pg-socket');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function percentile(sorted, p) {
@@ -78,7 +85,7 @@ async function main() {
   const env = {
     ...process.env,
     STELLA_HTTP_PORT: String(httpPort),
-    STELLA_DATABASE_URL: schema.url,
+    STELLA_DATABASE_URL: PG_SOCKET ? `${schema.url}${schema.url.includes('?') ? '&' : '?'}host=${PG_SOCKET}` : schema.url,
     STELLA_DATABASE_SCHEMA: schema.schema,
     STELLA_DATABASE_POOL_SIZE: '16',
     STELLA_NATS_URL: nats.servers,
@@ -267,7 +274,14 @@ async function main() {
     // one ends: the maximum throughput, with latency = clients / throughput (Little's law).
     const loadBefore = os.loadavg();
     const pidsBefore = await backendPids();
-    const cpuBefore = { node: cpuSeconds(child.pid), pg: new Map(pidsBefore.map((pid) => [pid, cpuSeconds(pid)])) };
+    // nats-server is shared with whatever else runs on the machine: its CPU is an upper bound.
+    const natsPid = Number(spawnSync('pidof', ['nats-server']).stdout.toString().trim().split(' ')[0]) || 0;
+    const benchCpuBefore = process.cpuUsage();
+    const cpuBefore = {
+      node: cpuSeconds(child.pid),
+      nats: natsPid ? cpuSeconds(natsPid) : 0,
+      pg: new Map(pidsBefore.map((pid) => [pid, cpuSeconds(pid)])),
+    };
     let stop = false;
     let poolExhausted = 0;
     let lateStarts = 0;
@@ -301,8 +315,11 @@ async function main() {
     const loadAfter = os.loadavg();
     latencies.sort((a, b) => a - b);
     const pgPids = await backendPids();
+    const benchCpu = process.cpuUsage(benchCpuBefore);
     const cpu = {
       node: cpuSeconds(child.pid) - cpuBefore.node,
+      nats: natsPid ? cpuSeconds(natsPid) - cpuBefore.nats : 0,
+      bench: (benchCpu.user + benchCpu.system) / 1e6,
       pg: pgPids.reduce((sum, pid) => sum + cpuSeconds(pid) - (cpuBefore.pg.get(pid) ?? 0), 0),
     };
     const checked = [...warmedUp, ...decided];
@@ -366,13 +383,18 @@ async function main() {
       // Per decided promotion (request + approval, relay, chainer); releases were created before.
       orchestratorCpuMsPerPromotion: +((cpu.node * 1000) / Math.max(1, decided.length)).toFixed(2),
       postgresCpuMsPerPromotion: +((cpu.pg * 1000) / Math.max(1, decided.length)).toFixed(2),
+      // The load generator (this process: HTTP client, JSON) and nats-server (an upper bound:
+      // other users of the machine's server count too) share the same 2 cores.
+      benchClientCpuMsPerPromotion: +((cpu.bench * 1000) / Math.max(1, decided.length)).toFixed(2),
+      natsServerCpuMsPerPromotionAtMost: +((cpu.nats * 1000) / Math.max(1, decided.length)).toFixed(2),
     };
     process.stdout.write(
       `promotion round trip (request -> gates -> approval -> decided), ${fig2.mode}` +
         `${CLOSED_LOOP ? '' : ` offered ${RATE}/s`}, ${CLIENTS} clients, ${fig2.durationS} s: ` +
         `${fig2.decided} decided, ${fig2.decidedPerS}/s, p50=${fig2.p50Ms} ms p99=${fig2.p99Ms} ms, errors=${fig2.errors}, ` +
         `transitions lost=${lost} duplicated=${duplicated}, events outbox=${outbox} stream=${inStream}; ` +
-        `CPU per promotion: orchestrator ${fig2.orchestratorCpuMsPerPromotion} ms, postgres ${fig2.postgresCpuMsPerPromotion} ms; ` +
+        `CPU per promotion: orchestrator ${fig2.orchestratorCpuMsPerPromotion} ms, postgres ${fig2.postgresCpuMsPerPromotion} ms ` +
+        `(bench client ${fig2.benchClientCpuMsPerPromotion} ms, nats-server <= ${fig2.natsServerCpuMsPerPromotionAtMost} ms); ` +
         `late starts=${lateStarts}${poolExhausted ? `, pool exhausted for ${poolExhausted} clients` : ''}; ` +
         `load average ${fig2.loadAverage1mBefore} -> ${fig2.loadAverage1mAfter}\n`,
     );
