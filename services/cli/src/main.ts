@@ -19,6 +19,12 @@ const COMMANDS: Record<string, () => Command> = {
     (require('./commands/verify.command') as typeof import('./commands/verify.command')).verifyCommand(),
   replay: () =>
     (require('./commands/replay.command') as typeof import('./commands/replay.command')).replayCommand(),
+  release: () => (require('./commands/release.command') as typeof import('./commands/release.command')).releaseCommand(),
+  promote: () => (require('./commands/release.command') as typeof import('./commands/release.command')).promoteCommand(),
+  approve: () => (require('./commands/release.command') as typeof import('./commands/release.command')).approveCommand(),
+  inventory: () =>
+    (require('./commands/release.command') as typeof import('./commands/release.command')).inventoryCommand(),
+  audit: () => (require('./commands/release.command') as typeof import('./commands/release.command')).auditCommand(),
 };
 
 /** The program with every command, or with `only` the named one (what `main` does for `stella <name> …`). */
