@@ -46,7 +46,10 @@ const vulnerabilitySchema = z.object({
   package: z.object({ ecosystem: text(64).min(1), name: text(1000).min(1) }).nullable(),
   vulnerable_version_range: text(1000).nullish(),
   vulnerableVersionRange: text(1000).nullish(),
-  first_patched_version: text(MAX_VERSION_LENGTH).nullish(),
+  // A string in today's REST API; `{identifier}` in older answers and in GraphQL.
+  first_patched_version: z
+    .union([text(MAX_VERSION_LENGTH), z.object({ identifier: text(MAX_VERSION_LENGTH) })])
+    .nullish(),
   firstPatchedVersion: z.object({ identifier: text(MAX_VERSION_LENGTH) }).nullish(),
   vulnerable_functions: z.array(text(1000)).max(1000).nullish(),
 });
@@ -265,7 +268,11 @@ function normaliseGhsaApi(value: unknown, collector: RecordCollector, at: string
       return;
     }
     const range = v.data.vulnerable_version_range ?? v.data.vulnerableVersionRange;
-    const patched = v.data.first_patched_version ?? v.data.firstPatchedVersion?.identifier ?? null;
+    const restPatched = v.data.first_patched_version;
+    const patched =
+      (typeof restPatched === 'object' && restPatched !== null ? restPatched.identifier : restPatched) ??
+      v.data.firstPatchedVersion?.identifier ??
+      null;
     const comparators = range ? parseGithubRange(range) : null;
     const rangeField = `${field}.vulnerable_version_range`;
     if (
