@@ -73,7 +73,8 @@ export class FileSystemLayerCache implements LayerCache {
       const value = JSON.parse(gunzipSync(bytes).toString('utf8')) as Partial<LayerAnalysis> | null;
       // A cheap identity check only: scanImage validates every cached analysis against the schema
       // before using it (once per scan, whatever the cache), so it is not parsed twice here.
-      if (value?.analyzerVersion === ANALYZER_VERSION && value.diffId === diffId) return value as LayerAnalysis;
+      if (value?.analyzerVersion === ANALYZER_VERSION && value.diffId === diffId)
+        return value as LayerAnalysis;
     } catch {
       // fall through: corrupt entry
     }

@@ -2,8 +2,7 @@ import type { SPDX as SpdxIds } from '@cyclonedx/cyclonedx-library';
 
 // The SPDX licence list ships with the CycloneDX library; loaded when a licence is first looked up.
 let spdx: typeof SpdxIds | undefined;
-const SPDX = (): typeof SpdxIds =>
-  (spdx ??= require('@cyclonedx/cyclonedx-library/SPDX') as typeof SpdxIds);
+const SPDX = (): typeof SpdxIds => (spdx ??= require('@cyclonedx/cyclonedx-library/SPDX') as typeof SpdxIds);
 
 /**
  * Licence names as packages declare them (Debian DEP-5 short names, Python classifiers, rpm's
