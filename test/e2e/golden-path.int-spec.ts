@@ -51,17 +51,11 @@ describe('the golden path, end to end', () => {
       natsPrefix: nats.prefix,
       schemaFor: (name: string) => schemas.get(name)!.schema,
       dataDir,
-      env: { STELLA_OBJECT_STORE_ENDPOINT: s3.endpoint },
+      s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey },
       serviceEnv: {
         excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) },
-        // The fleet's fixed port: rewritten to where the policy service really listens.
+        // Not in the orchestrator's "stella" block yet; the fleet's fixed port is rewritten to where policy listens.
         orchestrator: { STELLA_ORCHESTRATOR_POLICY_URL: 'http://127.0.0.1:7409' },
-        export: {
-          STELLA_EXPORT_S3_ENDPOINT: s3.endpoint,
-          STELLA_EXPORT_S3_REGION: s3.region,
-          STELLA_EXPORT_S3_ACCESS_KEY: s3.accessKey,
-          STELLA_EXPORT_S3_SECRET_KEY: s3.secretKey,
-        },
         scanner: {
           STELLA_SCANNER_S3_ENDPOINT: s3.endpoint,
           STELLA_SCANNER_S3_REGION: s3.region,

@@ -14,7 +14,7 @@
  * Plain JavaScript, like quickstart.js: the demo runs with `node`, the test requires it.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
+const { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const { join } = require('node:path');
 
@@ -151,39 +151,37 @@ async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
 }
 
 /**
- * The OAuth clients services call each other with (created in the authority once it runs, their
- * secrets handed to the services started after it): the policy service reads the scanner,
- * concelier, excititor and attestor; the attestor asks the signer.
+ * OAuth clients of services whose package.json does not declare its `"client"` yet, although the
+ * service calls others (quickstart provisions declared clients only). Declared ones win.
  */
-const SERVICE_CLIENTS = [
-  { service: 'policy', clientId: 'stella-policy', scopes: ['scan:read', 'advisory:read', 'vex:read', 'attest:read'], idEnv: 'STELLA_POLICY_CLIENT_ID', secretEnv: 'STELLA_POLICY_CLIENT_SECRET' },
-  { service: 'orchestrator', clientId: 'stella-orchestrator', scopes: ['policy:evaluate'], idEnv: 'STELLA_ORCHESTRATOR_CLIENT_ID', secretEnv: 'STELLA_ORCHESTRATOR_CLIENT_SECRET' },
-  { service: 'export', clientId: 'stella-export', scopes: ['signer:sign', 'attest:read'], idEnv: 'STELLA_EXPORT_CLIENT_ID', secretEnv: 'STELLA_EXPORT_CLIENT_SECRET' },
-  { service: 'attestor', clientId: 'stella-attestor', scopes: ['signer:sign'], idEnv: 'STELLA_ATTESTOR_CLIENT_ID', secretEnv: 'STELLA_ATTESTOR_CLIENT_SECRET' },
-];
+const UNDECLARED_CLIENTS = {
+  policy: { id: 'stella-policy', scopes: ['scan:read', 'advisory:read', 'vex:read', 'attest:read'], secretEnv: 'STELLA_POLICY_CLIENT_SECRET' },
+  orchestrator: { id: 'stella-orchestrator', scopes: ['policy:evaluate'], secretEnv: 'STELLA_ORCHESTRATOR_CLIENT_SECRET' },
+};
 
-async function provisionServiceClients(authorityUrl, bootstrapFile, serviceEnv) {
+/** The service's OAuth client at the authority (quickstart's `"client"` contract), its secret as env. */
+async function provisionClient(service, authorityUrl, bootstrapFile) {
+  const client = service.stella.client ?? UNDECLARED_CLIENTS[service.name];
+  if (!client) return {};
   const { clientToken, ensureClient } = require('./clients');
   const boot = JSON.parse(readFileSync(bootstrapFile, 'utf8'));
   const admin = await clientToken(authorityUrl, boot.adminClient.clientId, boot.adminClient.clientSecret);
-  const out = { ...serviceEnv };
-  for (const c of SERVICE_CLIENTS) {
-    const { clientSecret } = await ensureClient(authorityUrl, admin, boot.tenant, c.clientId, c.scopes);
-    out[c.service] = { [c.idEnv]: c.clientId, [c.secretEnv]: clientSecret, ...(serviceEnv[c.service] ?? {}) };
-  }
-  return out;
+  const { clientSecret } = await ensureClient(authorityUrl, admin, boot.tenant, client.id, client.scopes);
+  return { [client.secretEnv]: clientSecret };
 }
 
 /**
- * Every fleet service from its built dist/, on free ports, in fresh schemas named
- * `<schemaPrefix>_<service>`, under `natsPrefix`, with `dataDir` as the fleet's data directory.
- * `env` is added to every service's environment; `serviceEnv[name]` to one service's. Ports named
- * in a service's `stella.env` (`*_PORT`) get free ports too, and URLs of fixed fleet ports
- * (`http://127.0.0.1:7408`) are rewritten to where that service really listens.
- * The caller owns the schemas (drop them after `stop()`).
+ * Every fleet service from its built dist/, on free ports, in fresh schemas named by
+ * `schemaFor(service)`, under `natsPrefix`, with `dataDir` as the fleet's data directory, keeping
+ * quickstart's contract of the `"stella"` block: `env` ({dataDir}, {root}, {s3Endpoint},
+ * {s3AccessKey}, {s3SecretKey} expanded), `fetch` (files fetched from services started before),
+ * `client` (an OAuth client provisioned at the authority, its secret in `secretEnv`).
+ * Ports named in `env` (`*_PORT`) get free ports too, and URLs of fixed fleet ports
+ * (`http://127.0.0.1:7408`) are rewritten, in `env` and `serviceEnv` alike, to where that service
+ * really listens. `env` is added to every service, `serviceEnv[name]` to one.
+ * The caller owns the schemas, the S3 endpoint and the data directory.
  */
-async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor, dataDir, env = {}, serviceEnv: givenServiceEnv = {}, only, logDir = dataDir }) {
-  const serviceEnv = { ...givenServiceEnv };
+async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor, dataDir, s3 = {}, env = {}, serviceEnv = {}, only, logDir = dataDir }) {
   // A service without dist/main.js is left out (and named in `notBuilt`): the steps that need it
   // then say they are waiting for it.
   const discovered = discoverServices().filter((s) => !only || only.includes(s.name));
@@ -196,32 +194,42 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
     portMap.set(s.port, s.freePort);
   }
   const url = (s) => `http://127.0.0.1:${s.freePort}`;
-  const authority = services.find((s) => s.name === 'authority');
-  const started = [];
-  const expand = async (key, value) => {
-    let v = String(value).replaceAll('{dataDir}', dataDir).replaceAll('{root}', root);
-    if (/_PORT$/.test(key) && /^\d+$/.test(v)) {
-      const free = await freePort();
-      portMap.set(Number(v), free);
-      return String(free);
+  const placeholders = (value) =>
+    String(value)
+      .replaceAll('{dataDir}', dataDir)
+      .replaceAll('{root}', root)
+      .replaceAll('{s3Endpoint}', s3.endpoint ?? '')
+      .replaceAll('{s3AccessKey}', s3.accessKey ?? '')
+      .replaceAll('{s3SecretKey}', s3.secretKey ?? '');
+  const rewriteUrls = (value) =>
+    value.replace(/(https?:\/\/(?:127\.0\.0\.1|localhost)):(\d+)/g, (m, host, port) => (portMap.has(Number(port)) ? `${host}:${portMap.get(Number(port))}` : m));
+  // Secondary ports first (so URLs naming them are rewritten), then every value.
+  const secondary = new Map();
+  for (const s of services) {
+    for (const [k, v] of Object.entries(s.stella.env ?? {})) {
+      if (/_PORT$/.test(k) && /^\d+$/.test(String(v))) {
+        const free = await freePort();
+        portMap.set(Number(v), free);
+        secondary.set(`${s.name}:${k}`, String(free));
+      }
     }
-    v = v.replace(/(https?:\/\/(?:127\.0\.0\.1|localhost)):(\d+)/g, (m, host, port) => (portMap.has(Number(port)) ? `${host}:${portMap.get(Number(port))}` : m));
-    return v;
-  };
+  }
+  const resolve = (vars = {}, service) =>
+    Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, secondary.get(`${service}:${k}`) ?? rewriteUrls(placeholders(v))]));
+  const authority = services.find((s) => s.name === 'authority');
+  const bootstrapFile = join(dataDir, 'authority-bootstrap.json');
+  const started = [];
   const stop = async () => {
     for (const { child } of [...started].reverse()) await stopChild(child);
   };
   try {
-    const resolved = [];
     for (const s of services) {
-      const extra = {};
-      for (const [k, v] of Object.entries(s.stella.env ?? {})) extra[k] = await expand(k, v);
-      resolved.push({ s, extra });
-    }
-    // A second pass: URLs naming a secondary port allocated after them (rare) are rewritten too.
-    for (const r of resolved) for (const [k, v] of Object.entries(r.extra)) r.extra[k] = await expand(`${k}#`, v);
-    const rewrite = async (vars = {}) => Object.fromEntries(await Promise.all(Object.entries(vars).map(async ([k, v]) => [k, await expand(`${k}#`, v)])));
-    for (const { s, extra } of resolved) {
+      const log = join(logDir, `${s.name}.log`);
+      for (const [file, from] of Object.entries(s.stella.fetch ?? {})) {
+        const res = await fetch(rewriteUrls(placeholders(from)), { signal: AbortSignal.timeout(5000) });
+        if (!res.ok) throw new Error(`${s.name} needs ${from}, which answered ${res.status}`);
+        writeFileSync(placeholders(file), await res.text());
+      }
       const childEnv = {
         ...process.env,
         STELLA_HTTP_HOST: '127.0.0.1',
@@ -232,11 +240,11 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
         STELLA_NATS_PREFIX: natsPrefix,
         STELLA_AUTHORITY_URL: authority ? url(authority) : '',
         STELLA_LOG_LEVEL: process.env.STELLA_LOG_LEVEL || 'warn',
-        ...extra,
-        ...(await rewrite(env)),
-        ...(await rewrite(serviceEnv[s.name])),
+        ...resolve(s.stella.env, s.name),
+        ...(authority && s !== authority ? await provisionClient(s, url(authority), bootstrapFile) : {}),
+        ...resolve(env),
+        ...resolve(serviceEnv[s.name]),
       };
-      const log = join(logDir, `${s.name}.log`);
       if (existsSync(join(s.dir, 'dist', 'migrate.js'))) {
         const m = spawnSync(process.execPath, [join(s.dir, 'dist', 'migrate.js')], { cwd: root, env: childEnv, encoding: 'utf8' });
         if (m.status !== 0) throw new Error(`migrating ${s.name} failed (exit ${m.status}):\n${m.stdout}\n${m.stderr}`);
@@ -247,7 +255,6 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
       child.stderr.pipe(out);
       started.push({ name: s.name, url: url(s), child, env: childEnv, log });
       await waitReady(s.name, url(s), child, log);
-      if (s.name === 'authority') Object.assign(serviceEnv, await provisionServiceClients(url(s), join(dataDir, 'authority-bootstrap.json'), serviceEnv));
     }
   } catch (error) {
     await stop();

@@ -138,7 +138,7 @@ function goldenPathSteps() {
         const admin = await clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret);
         ctx.adminToken = admin;
         const ci = await ensureClient(auth, admin, ctx.tenant, 'golden-path-ci', [
-          'release:read', 'release:write', 'release:promote', 'deploy:write', 'scan:read', 'scan:write', 'policy:read', 'policy:evaluate', 'advisory:read', 'vex:read', 'evidence:read', 'export:read',
+          'release:read', 'release:write', 'release:promote', 'release:approve', 'deploy:write', 'scan:read', 'scan:write', 'policy:read', 'policy:evaluate', 'advisory:read', 'vex:read', 'evidence:read', 'export:read',
         ]);
         ctx.ciCredentials = ci;
         ctx.tokens = { ci: async () => clientToken(auth, ci.clientId, ci.clientSecret), admin: async () => clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret) };
