@@ -64,6 +64,7 @@ export function createPolicyModule(options: PolicyModuleOptions = {}): Type<unkn
       AuthModule.forRootAsync({
         inject: [STELLA_CONFIG],
         useFactory: (config: PolicyConfig) => options.verifier ?? createAuthorityTokenVerifier(POLICY_SERVICE_NAME, config),
+        guardAllRoutes: true,
       }),
     ],
     controllers: [PoliciesController, ExceptionsController, FindingsController, EvaluationsController],
