@@ -39,6 +39,41 @@ export function versionsByPackage(
   return into;
 }
 
+interface SetIndex {
+  /** Deduplicated by (id, purl), in input order. */
+  readonly list: readonly DeltaFinding[];
+  /** Package key of each entry of `list`. */
+  readonly keys: readonly string[];
+  readonly byPackage: ReadonlyMap<string, DeltaFinding[]>;
+  /** Versions per package key: of the findings and of `components`. */
+  readonly versions: ReadonlyMap<string, Set<string>>;
+}
+
+/** Indexes of frozen finding sets (prepared inputs): derived from immutable data, never stale. */
+const indexCache = new WeakMap<object, SetIndex>();
+
+function indexSet(
+  findings: readonly DeltaFinding[],
+  components: readonly string[] | undefined,
+  owner: object,
+): SetIndex {
+  const cached = indexCache.get(owner);
+  if (cached) return cached;
+  const list = dedupe(findings);
+  const keys = list.map((f) => packageKey(f.purl));
+  const byPackage = new Map<string, DeltaFinding[]>();
+  list.forEach((f, i) => {
+    const key = keys[i]!;
+    const entries = byPackage.get(key);
+    if (entries) entries.push(f);
+    else byPackage.set(key, [f]);
+  });
+  const versions = versionsByPackage([...(components ?? []), ...list.map((f) => f.purl)]);
+  const index = { list, keys, byPackage, versions };
+  if (Object.isFrozen(owner) && Object.isFrozen(findings)) indexCache.set(owner, index);
+  return index;
+}
+
 const vexLabel = (v: DeltaFinding['vex']): string => v ?? 'no VEX';
 
 /**
@@ -61,22 +96,16 @@ export function diffIndexed(
   componentVersions: ReadonlyMap<string, ReadonlySet<string>> | undefined,
 ): Omit<Delta, 'baselineReleaseId'> {
   const currentComponents = componentVersions;
-  const base = Array.isArray(baseline)
-    ? (baseline as readonly DeltaFinding[])
-    : (baseline as PolicyBaseline).findings;
+  const baseIndex = Array.isArray(baseline)
+    ? indexSet(baseline as readonly DeltaFinding[], undefined, baseline)
+    : indexSet((baseline as PolicyBaseline).findings, (baseline as PolicyBaseline).components, baseline);
   const baseComponents = Array.isArray(baseline) ? undefined : (baseline as PolicyBaseline).components;
-  const cur = dedupe(current);
-  const old = dedupe(base);
-
-  const oldByPackage = new Map<string, DeltaFinding[]>();
-  for (const f of old) {
-    const key = packageKey(f.purl);
-    const list = oldByPackage.get(key);
-    if (list) list.push(f);
-    else oldByPackage.set(key, [f]);
-  }
-  const basePackages = versionsByPackage([...(baseComponents ?? []), ...old.map((f) => f.purl)]);
-  const findingPackages = versionsByPackage(cur.map((f) => f.purl));
+  const curIndex = indexSet(current, undefined, current);
+  const cur = curIndex.list;
+  const old = baseIndex.list;
+  const oldByPackage = baseIndex.byPackage;
+  const basePackages = baseIndex.versions;
+  const findingPackages = curIndex.versions;
   /** Versions of a package in the current release: its components and its findings. */
   const currentVersions = (key: string): { has(version: string): boolean; list(): string[] } | undefined => {
     const a = componentVersions?.get(key);
@@ -93,8 +122,9 @@ export function diffIndexed(
   const fixed: DeltaEntry[] = [];
   const changed: DeltaEntry[] = [];
 
-  for (const f of cur) {
-    const pkg = packageKey(f.purl);
+  for (let i = 0; i < cur.length; i++) {
+    const f = cur[i]!;
+    const pkg = curIndex.keys[i]!;
     const ids = new Set([f.id, ...f.aliases]);
     const prev = (oldByPackage.get(pkg) ?? []).find(
       (o) => !matched.has(o) && (ids.has(o.id) || o.aliases.some((a) => ids.has(a))),
@@ -142,9 +172,10 @@ export function diffIndexed(
       );
   }
 
-  for (const o of old) {
+  for (let i = 0; i < old.length; i++) {
+    const o = old[i]!;
     if (matched.has(o)) continue;
-    const pkg = packageKey(o.purl);
+    const pkg = baseIndex.keys[i]!;
     const versions = currentVersions(pkg);
     if (!versions && currentComponents) {
       fixed.push({
@@ -170,6 +201,21 @@ export function diffIndexed(
     }
   }
   return { new: added.sort(byEntry), fixed: fixed.sort(byEntry), changed: changed.sort(byEntry) };
+}
+
+const findingSetCache = new WeakMap<PolicyInput, readonly DeltaFinding[]>();
+
+/** releaseFindingSet, kept (frozen) for a frozen (prepared) input. */
+export function cachedReleaseFindingSet(input: PolicyInput): readonly DeltaFinding[] {
+  if (!Object.isFrozen(input)) return releaseFindingSet(input);
+  let set = findingSetCache.get(input);
+  if (!set) {
+    const fresh = releaseFindingSet(input);
+    for (const f of fresh) Object.freeze(f);
+    set = Object.freeze(fresh);
+    findingSetCache.set(input, set);
+  }
+  return set;
 }
 
 /** The release-level finding set of an input: what a later evaluation's `baseline.findings` holds. */

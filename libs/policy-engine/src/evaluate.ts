@@ -1,7 +1,7 @@
 import { canonicalBytes, digestOf } from '@stella/canonical';
 import { SEVERITY_RANK, type CelBindings } from './cel';
 import { CompiledPolicyImpl, type CompiledRule } from './compile';
-import { diffIndexed, releaseFindingSet, versionsByPackage } from './delta';
+import { cachedReleaseFindingSet, diffIndexed, versionsByPackage } from './delta';
 import { PolicyError } from './errors';
 import { isPreparedInput, prepareInput, type PreparedInput } from './prepared-input';
 import { checkLicense, type LicenseCheck } from './license';
@@ -395,9 +395,20 @@ function evaluateRules(
       };
       if (rule.cel.scope === 'release') run(base, null);
       else if (rule.cel.scope === 'image') {
-        for (const image of input.images) run({ ...base, image }, image.digest);
+        const scoped: CelBindings = { ...base };
+        for (const image of input.images) {
+          scoped.image = image;
+          run(scoped, image.digest);
+        }
       } else {
-        for (const a of analysed) if (a.counted) run({ ...base, image: a.image, finding: a.f }, a.ref);
+        // One bindings object for the whole loop: evaluation is synchronous and keeps no reference.
+        const scoped: CelBindings = { ...base };
+        for (const a of analysed) {
+          if (!a.counted) continue;
+          scoped.image = a.image;
+          scoped.finding = a.f;
+          run(scoped, a.ref);
+        }
       }
       if (error !== null) {
         results.push({
@@ -835,7 +846,7 @@ export function evaluatePolicy(policy: CompiledPolicy, rawInput: PolicyInput | P
   const delta = input.baseline
     ? {
         baselineReleaseId: input.baseline.releaseId,
-        ...diffIndexed(releaseFindingSet(input), input.baseline, componentVersionsOf(input)),
+        ...diffIndexed(cachedReleaseFindingSet(input), input.baseline, componentVersionsOf(input)),
       }
     : null;
 
