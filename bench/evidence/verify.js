@@ -50,7 +50,9 @@ async function benchVerify() {
       proofHashes: fx.input.inclusionProof.hashes.length,
       cliRuns: RUNS,
       cliMedianMs: Number(median(cli).toFixed(1)),
+      cliMinMs: Number(Math.min(...cli).toFixed(1)),
       cliMaxMs: Number(Math.max(...cli).toFixed(1)),
+      loadAverage: require('node:os').loadavg().map((l) => Number(l.toFixed(2))),
       inProcessMedianMs: Number(median(inProcess.slice(3)).toFixed(2)),
       targetMs: 200,
     };

@@ -5,6 +5,7 @@ import {
   AUDIT_PACK_V1,
   EVIDENCE_PACKET_V1,
   MANIFEST_PAYLOAD_TYPE,
+  evidencePath,
   PacketPaths,
   type AttestationReference,
   type AuditPackManifest,
@@ -57,12 +58,6 @@ class Files {
   sortedListing(): ManifestFile[] {
     return [...this.listed].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   }
-}
-
-/** A file name for a gate's evidence: its index (evidence order) and a filesystem-safe slug of its name. */
-export function evidencePath(gate: string, index: number, name: string): string {
-  const slug = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'evidence';
-  return `gates/${gate}/${String(index).padStart(2, '0')}-${slug}.json`;
 }
 
 /**

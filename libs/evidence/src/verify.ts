@@ -1,22 +1,16 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import {
-  chainProblemsAt,
-  DECISION_RECORD_V1,
-  DecisionRecordV1Schema,
-  IN_TOTO_PAYLOAD_TYPE,
-  parseStatement,
-  publicKeyId,
-  verifyEnvelope,
-} from '@stella/attest';
+// The offline entry of libs/attest: the same checks, no schema library (fast start for `stella verify`).
+import { chainProblemsAt, DECISION_RECORD_V1, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1, publicKeyId, verifyEnvelope } from '@stella/attest/offline';
 import { canonicalize, contentId, sha256Digest } from '@stella/canonical';
 import { leafHash, openCheckpoint, verifyInclusion } from '@stella/tlog';
-import { evidencePath } from './build';
 import {
-  AuditPackManifestSchema,
-  InclusionProofFileSchema,
+  AUDIT_PACK_V1,
+  evidencePath,
   MANIFEST_PAYLOAD_TYPE,
-  PacketManifestSchema,
   PacketPaths,
+  parseAuditPackManifest,
+  parseInclusionProofFile,
+  parsePacketManifest,
   type AuditPackManifest,
   type PacketManifest,
 } from './manifest';
@@ -104,7 +98,7 @@ export async function verifyArchive(archive: Buffer, options: VerifyOptions): Pr
     return { kind: 'unknown', ok: false, checks: checks.list };
   }
   const type = (raw as { _type?: unknown } | null)?._type;
-  if (type === AuditPackManifestSchema.shape._type.value) {
+  if (type === AUDIT_PACK_V1) {
     await verifyAuditPack(files, raw, options, checks);
     return { kind: 'audit-pack', ok: checks.list.every((c) => c.ok), checks: checks.list };
   }
@@ -148,12 +142,12 @@ async function verifySealed(files: Map<string, Buffer>, manifest: { files: Array
 }
 
 async function verifyDecisionPacket(files: Map<string, Buffer>, raw: unknown, options: VerifyOptions, checks: Checks): Promise<void> {
-  const parsed = PacketManifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    checks.fail('manifest schema', PacketPaths.manifest, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const parsed = parsePacketManifest(raw);
+  if (!parsed.ok) {
+    checks.fail('manifest schema', PacketPaths.manifest, parsed.problems.slice(0, 10).join('; '));
     return;
   }
-  const manifest: PacketManifest = parsed.data;
+  const manifest: PacketManifest = parsed.value;
   checks.pass('manifest schema', PacketPaths.manifest);
   await verifySealed(files, manifest, options, checks);
   const at = new Date(manifest.signingTime);
@@ -168,15 +162,17 @@ async function verifyDecisionPacket(files: Map<string, Buffer>, raw: unknown, op
   checks.run('decision record readable', PacketPaths.record, () => {
     const parsed = JSON.parse(need(files, PacketPaths.record).toString('utf8')) as Record<string, unknown>;
     if (canonicalize(parsed) !== need(files, PacketPaths.record).toString('utf8')) throw new Error('not canonical JSON (RFC 8785)');
-    const valid = DecisionRecordV1Schema.safeParse(parsed);
-    if (!valid.success) throw new Error(`not a decision-record predicate v1: ${valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const problems = decisionRecordProblems(parsed);
+    if (problems.length > 0) throw new Error(`not a decision-record predicate v1: ${problems.join('; ')}`);
     record = parsed;
   });
   await checks.runAsync('decision signature', PacketPaths.envelope, async () => {
     const key = keyOf(need(files, PacketPaths.decisionSigner).toString('utf8'));
     const verified = await verifyEnvelope(JSON.parse(need(files, PacketPaths.envelope).toString('utf8')), [key], { payloadType: IN_TOTO_PAYLOAD_TYPE });
-    const statement = parseStatement(JSON.parse(verified.payload.toString('utf8')));
-    if (statement.predicateType !== DECISION_RECORD_V1) throw new Error(`predicate type ${statement.predicateType}`);
+    const statement = JSON.parse(verified.payload.toString('utf8')) as { _type?: unknown; predicateType?: unknown; predicate?: unknown; subject?: Array<{ digest?: { sha256?: string } }> };
+    if (statement._type !== IN_TOTO_STATEMENT_V1) throw new Error(`not an in-toto Statement v1 (${String(statement._type)})`);
+    if (statement.predicateType !== DECISION_RECORD_V1) throw new Error(`predicate type ${String(statement.predicateType)}`);
+    if (!Array.isArray(statement.subject) || statement.subject.length !== 1) throw new Error('the statement must have exactly one subject');
     if (canonicalize(statement.predicate) !== need(files, PacketPaths.record).toString('utf8')) throw new Error('the signed predicate is not decision/record.json');
     const subject = statement.subject[0]?.digest?.sha256;
     if (`sha256:${subject}` !== manifest.releaseManifestDigest) throw new Error('the statement subject is not the release manifest digest');
@@ -191,7 +187,9 @@ async function verifyDecisionPacket(files: Map<string, Buffer>, raw: unknown, op
     return `${opened.origin} size ${opened.size}`;
   });
   checks.run('inclusion proof', PacketPaths.inclusionProof, () => {
-    const proof = InclusionProofFileSchema.parse(JSON.parse(need(files, PacketPaths.inclusionProof).toString('utf8')));
+    const parsedProof = parseInclusionProofFile(JSON.parse(need(files, PacketPaths.inclusionProof).toString('utf8')));
+    if (!parsedProof.ok) throw new Error(parsedProof.problems.join('; '));
+    const proof = parsedProof.value;
     if (root === undefined) throw new Error('no verified checkpoint to check against');
     if (proof.treeSize !== size) throw new Error(`proof is for tree size ${proof.treeSize}, checkpoint is ${size}`);
     if (proof.logIndex !== manifest.log.index) throw new Error('proof index is not the manifest log index');
@@ -249,12 +247,12 @@ async function verifyDecisionPacket(files: Map<string, Buffer>, raw: unknown, op
 }
 
 async function verifyAuditPack(files: Map<string, Buffer>, raw: unknown, options: VerifyOptions, checks: Checks): Promise<void> {
-  const parsed = AuditPackManifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    checks.fail('manifest schema', PacketPaths.manifest, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const parsed = parseAuditPackManifest(raw);
+  if (!parsed.ok) {
+    checks.fail('manifest schema', PacketPaths.manifest, parsed.problems.slice(0, 10).join('; '));
     return;
   }
-  const manifest: AuditPackManifest = parsed.data;
+  const manifest: AuditPackManifest = parsed.value;
   checks.pass('manifest schema', PacketPaths.manifest);
   await verifySealed(files, manifest, options, checks);
   for (const decision of manifest.decisions) {
@@ -293,4 +291,30 @@ function need(files: Map<string, Buffer>, path: string): Buffer {
 function keyOf(pem: string): { keyId: string; publicKey: ReturnType<typeof createPublicKey> } {
   const publicKey = new X509Certificate(pem).publicKey;
   return { keyId: publicKeyId(publicKey), publicKey };
+}
+
+/**
+ * The fields the consistency checks read, checked by hand (the signature and the content address
+ * already bind every byte; this keeps a tampered record from crashing the checks that follow).
+ */
+function decisionRecordProblems(record: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const str = (key: string) => typeof record[key] === 'string' || problems.push(`${key}: expected a string`);
+  for (const key of ['decisionId', 'releaseManifestDigest', 'environment', 'tenant', 'policyHash', 'evaluatedAt', 'engineVersion']) str(key);
+  if (record.verdict !== 'allow' && record.verdict !== 'deny') problems.push('verdict: expected allow or deny');
+  if (!Array.isArray(record.approvals)) problems.push('approvals: expected an array');
+  if (!Array.isArray(record.gates)) problems.push('gates: expected an array');
+  else {
+    record.gates.forEach((gate: unknown, i) => {
+      const g = gate as { name?: unknown; inputs?: unknown };
+      if (typeof g?.name !== 'string') problems.push(`gates[${i}].name: expected a string`);
+      if (!Array.isArray(g?.inputs)) problems.push(`gates[${i}].inputs: expected an array`);
+      else
+        g.inputs.forEach((input: unknown, j) => {
+          const e = input as { name?: unknown; digest?: unknown };
+          if (typeof e?.name !== 'string' || typeof e?.digest !== 'string') problems.push(`gates[${i}].inputs[${j}]: expected {name, digest}`);
+        });
+    });
+  }
+  return problems;
 }

@@ -1,8 +1,7 @@
 import { canonicalize } from '@stella/canonical';
-import { z } from 'zod';
 import { decodeBase64Strict } from '../encoding/base64';
 import { AttestError, type AttestIssue } from '../errors';
-import { parseJsonText, zodIssues } from '../validation';
+import { parseJsonText } from '../validation';
 
 /** One DSSE signature. `keyid` is an unauthenticated hint; unset is the same as empty. */
 export interface DsseSignature {
@@ -63,12 +62,40 @@ export function maxEnvelopeJsonBytes(limits: EnvelopeLimits): number {
   );
 }
 
-// Unknown fields are ignored (DSSE: "Consumers MUST ignore unrecognized fields"); z.object strips them.
-const envelopeShape = z.object({
-  payload: z.string(),
-  payloadType: z.string(),
-  signatures: z.array(z.object({ keyid: z.string().optional(), sig: z.string() })),
-});
+interface EnvelopeShape {
+  payload: string;
+  payloadType: string;
+  signatures: Array<{ keyid?: string; sig: string }>;
+}
+
+/**
+ * The envelope's JSON shape, checked by hand (no schema library: `stella verify` loads this on
+ * every run and must start fast). Unknown fields are ignored (DSSE: "Consumers MUST ignore
+ * unrecognized fields"). Returns every problem with its JSON path.
+ */
+function shapeIssues(value: unknown): AttestIssue[] {
+  const issues: AttestIssue[] = [];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+  const expect = (path: string, v: unknown, type: 'string' | 'array' | 'object') => {
+    const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isObject(v) : typeof v === type;
+    if (!ok) issues.push({ path, message: `Invalid input: expected ${type}, received ${v === undefined ? 'undefined' : typeOf(v)}` });
+    return ok;
+  };
+  if (!expect('$', value, 'object')) return issues;
+  const v = value as Record<string, unknown>;
+  expect('$.payload', v.payload, 'string');
+  expect('$.payloadType', v.payloadType, 'string');
+  if (expect('$.signatures', v.signatures, 'array')) {
+    (v.signatures as unknown[]).forEach((signature, i) => {
+      if (!expect(`$.signatures[${i}]`, signature, 'object')) return;
+      const sig = signature as Record<string, unknown>;
+      if (sig.keyid !== undefined) expect(`$.signatures[${i}].keyid`, sig.keyid, 'string');
+      expect(`$.signatures[${i}].sig`, sig.sig, 'string');
+    });
+  }
+  return issues.slice(0, 50);
+}
 
 /** An envelope with its payload and signatures decoded; what verification works on. */
 export interface DecodedEnvelope {
@@ -93,9 +120,8 @@ export function decodeEnvelope(input: unknown, overrides: Partial<EnvelopeLimits
   if (Array.isArray(rawSignatures) && rawSignatures.length > limits.maxSignatures) {
     throw tooLarge('$.signatures', `${rawSignatures.length} signatures, limit is ${limits.maxSignatures}`);
   }
-  const parsed = envelopeShape.safeParse(value);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
+  const issues = shapeIssues(value);
+  if (issues.length > 0) {
     throw new AttestError(
       'ENVELOPE_MALFORMED',
       `DSSE envelope is invalid: ${issues[0]?.path}: ${issues[0]?.message}`,
@@ -104,7 +130,8 @@ export function decodeEnvelope(input: unknown, overrides: Partial<EnvelopeLimits
       },
     );
   }
-  const { payload, payloadType, signatures } = parsed.data;
+  const { payload, payloadType } = value as EnvelopeShape;
+  const signatures = (value as EnvelopeShape).signatures.map((s) => ({ ...(s.keyid === undefined ? {} : { keyid: s.keyid }), sig: s.sig }));
 
   if (Buffer.byteLength(payloadType, 'utf8') > limits.maxPayloadTypeBytes) {
     throw tooLarge('$.payloadType', `payloadType longer than ${limits.maxPayloadTypeBytes} bytes`);

@@ -6,10 +6,12 @@ import { parseOrThrow } from '../validation';
 import { TypeUriSchema } from './field-types';
 import { ResourceDescriptorSchema, type ResourceDescriptor } from './resource-descriptor';
 
-export const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1 } from '../names';
+
+export { IN_TOTO_STATEMENT_V1 };
 
 /** DSSE payloadType of an in-toto Statement serialized as JSON. */
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+export { IN_TOTO_PAYLOAD_TYPE };
 
 /** `application/vnd.in-toto+json` or the predicate-specific `application/vnd.in-toto.<predicate>+json`. */
 export function isInTotoPayloadType(payloadType: string): boolean {

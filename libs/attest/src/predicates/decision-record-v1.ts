@@ -8,7 +8,8 @@ import { UtcTimestampSchema } from '../intoto/field-types';
  * docs/schemas/decision-record.predicate.v1.json (generated from this schema).
  * Never change the meaning of a field of v1; add a v2 predicate type instead.
  */
-export const DECISION_RECORD_V1 = 'https://stella-ops.dev/attestations/decision-record/v1';
+export { DECISION_RECORD_V1 } from '../names';
+import { DECISION_RECORD_V1 } from '../names';
 
 const Sha256DigestSchema = z
   .string()
