@@ -141,26 +141,26 @@ export function readDebianList(text: string, options: ReadOptions): ReturnType<R
       }
       const release = RELEASE.exec(body);
       if (!release) {
-        collector.error(
+        // One unreadable line costs that line, not the advisory: the rest of the block still says
+        // which releases were fixed. Named, so the gap is visible.
+        collector.warning(
           'SCHEMA_VIOLATION',
-          `${id}: ${field} "${body.slice(0, 120)}" is neither {ids}, [release] - package version, nor NOTE:`,
+          `${id}: ${field} "${body.slice(0, 120)}" is neither {ids}, [release] - package version, nor NOTE:; line left out`,
           { record: id!, field },
         );
-        refused = true;
-        break;
+        continue;
       }
       const [, codename, pkg, version] = release;
       if (!PACKAGE.test(pkg!)) {
-        collector.error(
+        collector.warning(
           'SCHEMA_VIOLATION',
-          `${id}: ${field}: "${pkg!.slice(0, 100)}" is not a Debian source package`,
+          `${id}: ${field}: "${pkg!.slice(0, 100)}" is not a Debian source package; line left out`,
           {
             record: id!,
             field: `${field} package`,
           },
         );
-        refused = true;
-        break;
+        continue;
       }
       if (version === '<not-affected>') continue;
       const number_ = DEBIAN_RELEASES[codename!];

@@ -95,7 +95,7 @@ describe('Debian security tracker lists (data/DSA/list, data/DLA/list)', () => {
     expect(compared + merged.length).toBe(osv.records.length);
   });
 
-  it('keeps <unfixed> releases affected without a fix, drops <not-affected>, and refuses only a bad block', () => {
+  it('keeps <unfixed> releases affected without a fix, drops <not-affected>, names bad lines, refuses a bad header', () => {
     const body = [
       '[01 Jan 2020] DSA-9999-1 foo - security update',
       '\t{CVE-2020-0001}',
@@ -111,18 +111,23 @@ describe('Debian security tracker lists (data/DSA/list, data/DLA/list)', () => {
       '',
     ].join('\n');
     const result = readSourceText('debian-list', 'DSA/list', body);
-    expect(result.records.map((r) => r.key)).toEqual(['DSA-9999-1', 'DLA-9997-1']);
+    expect(result.records.map((r) => r.key)).toEqual(['DSA-9999-1', 'DSA-9998-1', 'DLA-9997-1']);
     const foo = advisoryOf(result.records[0]!);
     expect(foo.affected).toEqual([
       expect.objectContaining({ ecosystem: 'Debian:10', name: 'foo', fixedVersions: [] }),
     ]);
-    expect(errors(result.issues)).toEqual([
+    // An unreadable body line is named and left out; the advisory keeps its CVE link.
+    expect(advisoryOf(result.records[1]!)).toMatchObject({ aliases: ['CVE-2020-0002'], affected: [] });
+    expect(result.issues).toContainEqual(
       expect.objectContaining({
+        level: 'warning',
         code: 'SCHEMA_VIOLATION',
         document: 'DSA/list',
         record: 'DSA-9998-1',
         field: 'line 7',
       }),
+    );
+    expect(errors(result.issues)).toEqual([
       expect.objectContaining({
         code: 'SCHEMA_VIOLATION',
         document: 'DSA/list',
