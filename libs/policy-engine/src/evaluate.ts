@@ -278,29 +278,7 @@ function collectUnknowns(ctx: Context, licenseUnknowns: UnknownItem[]): UnknownI
     const key = `${item.kind}\u0000${item.ref}`;
     if (!items.has(key)) items.set(key, item);
   };
-  for (const image of ctx.input.images) {
-    for (const c of image.components) {
-      if (!c.identified) {
-        add({
-          kind: 'unidentified_binary',
-          ref: c.purl ?? c.name,
-          why: `the scanner could not identify ${c.name} in ${image.name}`,
-        });
-      } else if (!c.purl) {
-        add({
-          kind: 'component_without_purl',
-          ref: c.name,
-          why: `${c.name} has no package URL: advisories cannot be matched`,
-        });
-      } else if (!c.version && !purlVersion(c.purl)) {
-        add({
-          kind: 'component_without_version',
-          ref: c.purl,
-          why: `${c.purl} has no version: ranges cannot be evaluated`,
-        });
-      }
-    }
-  }
+  for (const item of componentUnknowns(ctx.input)) add(item);
   for (const a of ctx.analysed) {
     const f = a.f;
     if (!f.rangeEvaluable) {
@@ -361,6 +339,88 @@ function licenseCheck(
     memo.set(expression, result);
   }
   return result;
+}
+
+interface LicenseScan {
+  readonly offenders: readonly string[];
+  readonly details: readonly string[];
+  readonly unknowns: readonly UnknownItem[];
+}
+
+/** Licence results per frozen (prepared) input and deny list. */
+const licenseScanCache = new WeakMap<PolicyInput, Map<string, LicenseScan>>();
+
+function licenseScan(
+  policy: CompiledPolicyImpl,
+  env: string,
+  input: PolicyInput,
+  deny: ReadonlySet<string>,
+): LicenseScan {
+  const key = [...deny].sort().join('\u0000');
+  const cached = licenseScanCache.get(input)?.get(key);
+  if (cached) return cached;
+  const offenders: string[] = [];
+  const details: string[] = [];
+  const unknowns: UnknownItem[] = [];
+  for (const image of input.images) {
+    for (const c of image.components) {
+      for (const expression of c.licenses ?? []) {
+        const r = licenseCheck(policy, env, expression, deny);
+        const ref = c.purl ?? c.name;
+        if (r.kind === 'denied') {
+          offenders.push(ref);
+          details.push(`${ref} (${r.licenses.join(', ')})`);
+        } else if (r.kind === 'unparseable') {
+          unknowns.push({
+            kind: 'license_unparseable',
+            ref,
+            why: `licence "${expression}" is not an SPDX expression`,
+          });
+        }
+      }
+    }
+  }
+  const scan = { offenders, details, unknowns };
+  if (Object.isFrozen(input)) {
+    let byDeny = licenseScanCache.get(input);
+    if (!byDeny) licenseScanCache.set(input, (byDeny = new Map()));
+    byDeny.set(key, scan);
+  }
+  return scan;
+}
+
+/** Unknowns that depend on the components only, per frozen (prepared) input. */
+const componentUnknownsCache = new WeakMap<PolicyInput, readonly UnknownItem[]>();
+
+function componentUnknowns(input: PolicyInput): readonly UnknownItem[] {
+  const cached = componentUnknownsCache.get(input);
+  if (cached) return cached;
+  const items: UnknownItem[] = [];
+  for (const image of input.images) {
+    for (const c of image.components) {
+      if (!c.identified) {
+        items.push({
+          kind: 'unidentified_binary',
+          ref: c.purl ?? c.name,
+          why: `the scanner could not identify ${c.name} in ${image.name}`,
+        });
+      } else if (!c.purl) {
+        items.push({
+          kind: 'component_without_purl',
+          ref: c.name,
+          why: `${c.name} has no package URL: advisories cannot be matched`,
+        });
+      } else if (!c.version && !purlVersion(c.purl)) {
+        items.push({
+          kind: 'component_without_version',
+          ref: c.purl,
+          why: `${c.purl} has no version: ranges cannot be evaluated`,
+        });
+      }
+    }
+  }
+  if (Object.isFrozen(input)) componentUnknownsCache.set(input, items);
+  return items;
 }
 
 function evaluateRules(
@@ -735,26 +795,9 @@ export function evaluatePolicy(policy: CompiledPolicy, rawInput: PolicyInput | P
     const cfg = gates.licenses;
     const deny = new Set(cfg.deny.map((d) => d.toLowerCase()));
     const gate = new GateBuilder('licenses', cfg.action ?? 'block');
-    const offenders: string[] = [];
-    const details: string[] = [];
-    for (const image of input.images) {
-      for (const c of image.components) {
-        for (const expression of c.licenses ?? []) {
-          const r = licenseCheck(policy, env, expression, deny);
-          const ref = c.purl ?? c.name;
-          if (r.kind === 'denied') {
-            offenders.push(ref);
-            details.push(`${ref} (${r.licenses.join(', ')})`);
-          } else if (r.kind === 'unparseable') {
-            licenseUnknowns.push({
-              kind: 'license_unparseable',
-              ref,
-              why: `licence "${expression}" is not an SPDX expression`,
-            });
-          }
-        }
-      }
-    }
+    const scan = licenseScan(policy, env, input, deny);
+    const { offenders, details } = scan;
+    licenseUnknowns.push(...scan.unknowns);
     if (offenders.length > 0) {
       const unique = sortedUnique(details);
       gate.fail(
