@@ -55,7 +55,7 @@ export const scannerConfigSchema = baseServiceConfigSchema.extend({
   scannerGrpcEnabled: z.boolean().default(true),
   scannerGrpcHost: z.string().min(1).default('127.0.0.1'),
   /** gRPC port (0: any free port, for tests). */
-  scannerGrpcPort: int(0, 65535).default(7418),
+  scannerGrpcPort: int(0, 65535).default(7508),
   /** Answer scan submissions on the NATS subject `<prefix>.scanner.submit` (request/reply, for CI). */
   scannerNatsSubmit: z.boolean().default(true),
   /** Images per page of component queries, at most. */
