@@ -1,6 +1,7 @@
 import { serializeEnvelope } from '@stella/attest';
 import { canonicalize, sha256Digest, type Sha256Digest } from '@stella/canonical';
-import { createGateRegistry, parseDecisionInputs, replayDecision, type DecisionInputsV1, type Gate } from '@stella/gates';
+import { parseDecisionInputs, replayDecision, type DecisionInputsV1, type Gate } from '@stella/gates';
+import { replayRegistry } from './gates';
 import {
   AUDIT_PACK_V1,
   EVIDENCE_PACKET_V1,
@@ -94,7 +95,7 @@ export async function buildDecisionPacket(input: DecisionPacketInput, signer: Ma
     }
     // Each gate's evidence documents, regenerated from the recorded inputs by the recorded evaluators.
     try {
-      const replayed = await replayDecision(inputs, createGateRegistry(input.extraGates ?? []));
+      const replayed = await replayDecision(inputs, replayRegistry(input.extraGates ?? []));
       for (const result of replayed.results) {
         result.evidence.forEach((e, i) => files.add(evidencePath(result.name, i, e.name), canonicalize(e.document), 'gate-evidence', { gate: result.name, evidence: e.name }));
       }

@@ -1,4 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import tar from 'tar-stream';
 import { canonicalize } from '@stella/canonical';
 import { buildDecisionPacket } from './build';
@@ -149,5 +151,31 @@ describe('evidence packets', () => {
     expect(await replayPacket(pending)).toMatchObject({ reproduced: false, error: expect.stringContaining('pending') });
     expect(report.reproduced).toBe(false);
     expect(report.differences.map((d) => d.path)).toEqual(expect.arrayContaining(['decisionId', 'approvals[0].comment', 'gates[2].inputs[1].digest']));
+  });
+});
+
+describe('evidence packets with the policy gate', () => {
+  it('records the policy and its input, verifies their digests and replays the policy offline', async () => {
+    const golden = join(__dirname, '..', '..', 'policy-engine', 'src', 'golden');
+    const source = readFileSync(join(golden, 'policy.yaml'), 'utf8');
+    const scenario = JSON.parse(readFileSync(join(golden, 'dev-allows-with-warnings.json'), 'utf8')) as { input: unknown };
+    const fx = await createPacketFixture({ logSize: 9, policy: { source, inputDocument: canonicalize(scenario.input) } });
+    const files = await readArchive(fx.packet.archive);
+    expect(JSON.parse(files.get('policy/policy-gate.json')!.toString('utf8'))).toMatchObject({ kind: 'evaluated', policySource: source });
+    expect([...files.keys()].filter((p) => p.startsWith('gates/policy/'))).toEqual(['gates/policy/00-policy.json', 'gates/policy/01-policy-evaluation.json', 'gates/policy/02-policy-input.json']);
+    const report = await verifyArchive(fx.packet.archive, { caPem: fx.pki.caPem, logKey: fx.logKey });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.filter((c) => c.name.startsWith('gate evidence policy')).length).toBe(3);
+    expect(await replayPacket(fx.packet.archive)).toMatchObject({ reproduced: true });
+    // Another policy text in the recorded inputs changes the policy gate's evidence: not reproduced.
+    const changed = await rewrite(fx.packet.archive, (f) => {
+      const inputs = JSON.parse(f.get(PacketPaths.inputs)!.toString('utf8')) as { gates: Array<{ name: string; recorded?: { policySource: string } }> };
+      const gate = inputs.gates.find((g) => g.name === 'policy')!;
+      gate.recorded!.policySource = gate.recorded!.policySource.replace("version: '2026.11.1'", "version: '2026.11.2'");
+      f.set(PacketPaths.inputs, Buffer.from(canonicalize(inputs)));
+    });
+    const report2 = await replayPacket(changed);
+    expect(report2.reproduced).toBe(false);
+    expect(report2.differences.map((d) => d.path)).toContain('decisionId');
   });
 });

@@ -1,4 +1,5 @@
-import { createGateRegistry, parseDecisionInputs, replayDecision, type Gate } from '@stella/gates';
+import { parseDecisionInputs, replayDecision, type Gate } from '@stella/gates';
+import { replayRegistry } from './gates';
 import { PacketPaths } from './manifest';
 import { readArchive, type ReadLimits } from './tar';
 
@@ -25,7 +26,7 @@ export async function replayPacket(archive: Buffer, options: { extraGates?: read
   let replayedCanonical: string;
   try {
     const inputs = parseDecisionInputs(JSON.parse(inputBytes.toString('utf8')));
-    const replayed = await replayDecision(inputs, createGateRegistry(options.extraGates ?? []));
+    const replayed = await replayDecision(inputs, replayRegistry(options.extraGates ?? []));
     replayedCanonical = replayed.decision.canonical;
   } catch (error) {
     return { reproduced: false, differences: [], error: (error as Error).message };

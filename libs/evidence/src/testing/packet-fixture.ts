@@ -16,9 +16,11 @@ import {
   evaluateGates,
   gateEvaluations,
   verdictOf,
+  type Gate,
   type GateContext,
   type GatePolicy,
 } from '@stella/gates';
+import { PolicyGate } from '@stella/policy-engine';
 import { createNoteSigner, inclusionProof, leafHash, MemoryNodeStore, signCheckpoint } from '@stella/tlog';
 import { buildDecisionPacket, type BuiltArchive, type DecisionPacketInput } from '../build';
 import type { ManifestSigner } from '../sign';
@@ -73,8 +75,12 @@ const policy: GatePolicy = {
   deployment: { mode: 'reported' },
 };
 
-/** A prod allow with two approvals, signed, logged (among `logSize` entries) and packed. */
-export async function createPacketFixture(options: { logSize?: number; pki?: TestPki } = {}): Promise<PacketFixture> {
+/**
+ * A prod allow with two approvals, signed, logged (among `logSize` entries) and packed. With
+ * `policy`, the environment also runs the `policy` gate (libs/policy-engine), whose policy service
+ * answer (the edge of the world here) is the given policy source and canonical input.
+ */
+export async function createPacketFixture(options: { logSize?: number; pki?: TestPki; policy?: { source: string; inputDocument: string } } = {}): Promise<PacketFixture> {
   const pki = options.pki ?? createTestPki();
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const at = (offsetMs: number) => new Date(now.getTime() + offsetMs).toISOString();
@@ -99,7 +105,14 @@ export async function createPacketFixture(options: { logSize?: number; pki?: Tes
     ],
     priorSuccesses: [{ environment: 'stage', promotionId: '5b0f6a8e-2a4c-4c8e-8f0e-3c1d2b4a5e60', state: 'deployed' }],
   };
-  const registry = createGateRegistry();
+  const extra: Gate[] = [];
+  if (options.policy) {
+    const answer = options.policy;
+    extra.push(new PolicyGate({ evaluate: async () => ({ kind: 'evaluated', evaluationId: 'eval-test', policySource: answer.source, inputDocument: answer.inputDocument }) }));
+    context.environment.policy = { ...policy, gates: ['previous-environment', 'freeze-window', 'policy', 'approvals'] };
+    context.environment.policyDigest = digestOf(context.environment.policy);
+  }
+  const registry = createGateRegistry(extra);
   const results = await evaluateGates(context, (name) => registry.current(name));
   const verdict = verdictOf(results);
   if (verdict === 'pending') throw new Error('fixture decision is pending');
