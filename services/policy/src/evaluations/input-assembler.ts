@@ -7,6 +7,7 @@ import {
   type PolicyInput,
   type PolicyInputApproval,
   type PolicyInputAttestation,
+  type PolicyInputComponent,
   type PolicyInputException,
   type PolicyInputImage,
 } from '@stella/policy-engine';
@@ -63,6 +64,7 @@ export class InputAssembler {
     const built: BuiltFindings[] = [];
     const digests = [...new Set(request.release.components.map((c) => c.digest))];
     const docs = await this.findingsFor(digests, request, built, notes);
+    const components = await this.componentsOf(docs, built, manager);
     const feedIds = new Set<string>();
     const vexIds: Array<string | null> = [];
     let intelligenceMissing = false;
@@ -82,7 +84,7 @@ export class InputAssembler {
         sbom: present
           ? { present: true, digest: doc.sbomDigest, ...(doc.scannedAt ? { scannedAt: doc.scannedAt } : {}) }
           : { present: false },
-        components: present ? doc.components : [],
+        components: present ? (components.get(doc.sbomDigest) ?? []) : [],
         findings: present ? doc.findings : [],
         attestations: attestations.get(component.digest) ?? [],
       });
@@ -161,6 +163,22 @@ export class InputAssembler {
         } else throw error;
       }
     }
+    return out;
+  }
+
+  /** The images' components: from the SBOMs just read, else stored once per SBOM digest. */
+  private async componentsOf(
+    docs: ReadonlyMap<string, FindingsDocument | 'missing' | 'unavailable'>,
+    built: readonly BuiltFindings[],
+    manager?: EntityManager,
+  ): Promise<Map<string, PolicyInputComponent[]>> {
+    const out = new Map<string, PolicyInputComponent[]>();
+    for (const b of built) if (b.components) out.set(b.document.sbomDigest, b.components);
+    const wanted = [...docs.values()]
+      .filter((d): d is FindingsDocument => typeof d === 'object')
+      .map((d) => d.sbomDigest)
+      .filter((s) => !out.has(s));
+    for (const [sbom, list] of await this.findings.components(wanted, manager)) out.set(sbom, list);
     return out;
   }
 
@@ -244,13 +262,18 @@ export class InputAssembler {
     const snapshots = await this.findings.currentMany(digests, manager);
     const findings = new Map<string, DeltaFinding>();
     const components = new Set<string>();
-    for (const digest of digests) {
-      const snapshot = request.findings?.get(digest) ?? snapshots.get(digest)?.document;
+    const docs = digests.map((d) => request.findings?.get(d) ?? snapshots.get(d)?.document);
+    const sboms = await this.findings.components(
+      docs.filter((d): d is FindingsDocument => d !== undefined).map((d) => d.sbomDigest),
+      manager,
+    );
+    for (const [index, digest] of digests.entries()) {
+      const snapshot = docs[index];
       if (!snapshot) {
         notes.push(`baseline image ${digest} has no findings snapshot`);
         continue;
       }
-      for (const c of snapshot.components) if (c.purl) components.add(c.purl);
+      for (const c of sboms.get(snapshot.sbomDigest) ?? []) if (c.purl) components.add(c.purl);
       for (const f of snapshot.findings)
         findings.set(findingKey(f), {
           id: f.id,

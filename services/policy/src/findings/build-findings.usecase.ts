@@ -7,7 +7,7 @@ import { isUpstreamError, UpstreamError } from '../clients/upstreams';
 import { mapLimit } from '../common/map-limit';
 import { POLICY_CLOCK, type Clock } from '../common/ports';
 import type { PolicyConfig } from '../config/policy-config';
-import type { PolicyInputFinding, PolicyInputVex } from '@stella/policy-engine';
+import type { PolicyInputComponent, PolicyInputFinding, PolicyInputVex } from '@stella/policy-engine';
 import {
   assembleFindings,
   inputFinding,
@@ -86,6 +86,8 @@ export class VexLookup {
 export interface BuiltFindings {
   id: string;
   document: FindingsDocument;
+  /** The SBOM's components, when the snapshot was built from the SBOM (stored once per SBOM digest). */
+  components?: PolicyInputComponent[];
 }
 
 /**
@@ -115,15 +117,17 @@ export class BuildFindings {
     const match = await this.clients.match(sbom);
     if (match === null) throw new UpstreamError('concelier', 'FAILED', 'no advisories imported yet (no feed snapshot)');
     const findings = await this.withVex(match.findings, digest, vex);
-    return assembleFindings({
+    const components = sbomComponents(sbom);
+    const built = assembleFindings({
       imageDigest: digest,
       sbomDigest: digestOf(sbom),
       scannedAt: scannedAtOf(sbom),
       feedSnapshotId: match.snapshotId,
       vexAvailable: vex.available,
-      components: sbomComponents(sbom),
+      componentCount: components.length,
       findings: [...findings, ...undeterminedFindings(match)],
     });
+    return { ...built, components };
   }
 
   async withVex(matches: readonly MatchedFinding[], digest: string, vex: VexLookup): Promise<PolicyInputFinding[]> {

@@ -10,8 +10,9 @@ import type { MatchResponse, MatchedFinding } from '../clients/intel-clients';
 export const FINDINGS_SCHEMA = 'stella.findings-snapshot/v1';
 
 /**
- * A findings snapshot: an image digest's components and findings as of one feed snapshot and one
- * VEX state, in the policy input's own shapes (so an evaluation copies them as they are).
+ * A findings snapshot: an image digest's findings as of one feed snapshot and one VEX state, in
+ * the policy input's own shapes (so an evaluation copies them as they are). The image's components
+ * are stored once per SBOM digest (sbom_components), not in every snapshot.
  */
 export interface FindingsDocument {
   schema: typeof FINDINGS_SCHEMA;
@@ -23,7 +24,7 @@ export interface FindingsDocument {
   feedSnapshotId: string;
   /** Digest of every VEX consensus consulted (vulnerability, product, status, documents); null: excititor unavailable. */
   vexSnapshotId: string | null;
-  components: PolicyInputComponent[];
+  componentCount: number;
   findings: PolicyInputFinding[];
 }
 
@@ -128,7 +129,7 @@ export function assembleFindings(input: {
   scannedAt: string | null;
   feedSnapshotId: string;
   vexAvailable: boolean;
-  components: readonly PolicyInputComponent[];
+  componentCount: number;
   findings: readonly PolicyInputFinding[];
 }): { id: string; document: FindingsDocument } {
   const byKey = new Map<string, PolicyInputFinding>();
@@ -146,7 +147,7 @@ export function assembleFindings(input: {
     scannedAt: input.scannedAt,
     feedSnapshotId: input.feedSnapshotId,
     vexSnapshotId: input.vexAvailable ? vexSnapshotIdOf(findings) : null,
-    components: [...input.components],
+    componentCount: input.componentCount,
     findings,
   };
   return { id: digestOf(document), document };

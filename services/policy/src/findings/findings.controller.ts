@@ -16,7 +16,7 @@ function view(row: FindingsSnapshotRow | { id: string; document: FindingsSnapsho
     feedSnapshotId: doc.feedSnapshotId,
     vexSnapshotId: doc.vexSnapshotId,
     sbomDigest: doc.sbomDigest,
-    componentCount: doc.components.length,
+    componentCount: doc.componentCount,
     findingCount: doc.findings.length,
     ...('createdAt' in row ? { createdAt: row.createdAt.toISOString(), cause: row.cause } : {}),
     findings: doc.findings,
@@ -50,7 +50,8 @@ export class FindingsController {
   async snapshot(@Param('id') id: string) {
     const row = await this.repository.byId(checkParam(id, SHA256, 'id'));
     if (!row) throw new ProblemError(404, { type: 'snapshot-not-found', title: 'Findings snapshot not found', detail: id });
-    return { ...view(row), components: row.document.components };
+    const components = await this.repository.components([row.document.sbomDigest]);
+    return { ...view(row), components: components.get(row.document.sbomDigest) ?? [] };
   }
 
   @Get(':digest')

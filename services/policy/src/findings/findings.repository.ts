@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { quoteSchema, schemaOf } from '@stella/db';
 import { STELLA_DATA_SOURCE } from '@stella/platform';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PolicyInputComponent } from '@stella/policy-engine';
 import type { FindingsDocument } from './findings-document';
 
 export interface FindingsSnapshotRow {
@@ -58,10 +59,25 @@ export class FindingsRepository {
   /** Stores snapshots (skipping ids already stored) and points each digest at its new one. */
   async saveMany(
     manager: EntityManager,
-    snapshots: ReadonlyArray<{ id: string; document: FindingsDocument; cause: FindingsCause }>,
+    snapshots: ReadonlyArray<{
+      id: string;
+      document: FindingsDocument;
+      cause: FindingsCause;
+      components?: readonly PolicyInputComponent[] | undefined;
+    }>,
     now: Date,
   ): Promise<void> {
     if (snapshots.length === 0) return;
+    const sboms = new Map<string, readonly PolicyInputComponent[]>();
+    for (const s of snapshots) if (s.components) sboms.set(s.document.sbomDigest, s.components);
+    if (sboms.size > 0)
+      await manager.query(
+        `INSERT INTO ${this.s}.sbom_components (sbom_digest, component_count, components, created_at)
+         SELECT x.sbom_digest, jsonb_array_length(x.components), x.components, $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(sbom_digest text, components jsonb)
+         ON CONFLICT (sbom_digest) DO NOTHING`,
+        [JSON.stringify([...sboms].map(([sbom_digest, components]) => ({ sbom_digest, components }))), now],
+      );
     await manager.query(
       `INSERT INTO ${this.s}.findings_snapshot (id, image_digest, feed_snapshot_id, vex_snapshot_id, document, created_at, cause)
        SELECT x.id, x.image_digest, x.feed, x.vex, x.document, $2, x.cause
@@ -106,6 +122,44 @@ export class FindingsRepository {
       [digests],
     );
     return new Map(rows.map((r) => [r.image_digest, toRow(r)]));
+  }
+
+  /** Components of SBOMs, by SBOM digest. */
+  async components(sbomDigests: readonly string[], manager: EntityManager = this.manager): Promise<Map<string, PolicyInputComponent[]>> {
+    if (sbomDigests.length === 0) return new Map();
+    const rows: Array<{ sbom_digest: string; components: PolicyInputComponent[] }> = await manager.query(
+      `SELECT sbom_digest, components FROM ${this.s}.sbom_components WHERE sbom_digest = ANY($1::text[])`,
+      [[...new Set(sbomDigests)]],
+    );
+    return new Map(rows.map((r) => [r.sbom_digest, r.components]));
+  }
+
+  /**
+   * Components of the images' current SBOMs whose purl starts with one of the package purls
+   * (`pkg:npm/lodash` matches `pkg:npm/lodash@…`): only what an advisory concerns is read.
+   */
+  async componentsMatching(
+    imageDigests: readonly string[],
+    packagePurls: readonly string[],
+    manager: EntityManager = this.manager,
+  ): Promise<Map<string, PolicyInputComponent[]>> {
+    const out = new Map<string, PolicyInputComponent[]>();
+    if (imageDigests.length === 0 || packagePurls.length === 0) return out;
+    const rows: Array<{ image_digest: string; component: PolicyInputComponent }> = await manager.query(
+      `SELECT c.image_digest, e.component
+       FROM ${this.s}.current_findings c
+       JOIN ${this.s}.findings_snapshot f ON f.id = c.snapshot_id
+       JOIN ${this.s}.sbom_components s ON s.sbom_digest = f.document->>'sbomDigest'
+       CROSS JOIN LATERAL jsonb_array_elements(s.components) AS e(component)
+       WHERE c.image_digest = ANY($1::text[]) AND e.component->>'purl' LIKE ANY($2::text[])`,
+      [imageDigests, packagePurls.map((p) => `${p.replace(/[\\%_]/g, (m) => `\\${m}`)}@%`)],
+    );
+    for (const r of rows) {
+      const list = out.get(r.image_digest) ?? [];
+      list.push(r.component);
+      out.set(r.image_digest, list);
+    }
+    return out;
   }
 
   async byId(id: string): Promise<FindingsSnapshotRow | null> {

@@ -1,4 +1,5 @@
 import { PolicyInitial1765400000000 } from './1765400000000-policy-initial';
+import { PolicySbomComponents1765400000001 } from './1765400000001-policy-sbom-components';
 
 /** In order. Append only: a shipped migration is never edited. */
-export const policyMigrations = [PolicyInitial1765400000000];
+export const policyMigrations = [PolicyInitial1765400000000, PolicySbomComponents1765400000001];

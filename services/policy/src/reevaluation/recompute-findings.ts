@@ -44,13 +44,11 @@ export class RecomputeFindings {
     const answer = await this.clients.imagesContaining(purls.map((purl) => ({ purl })));
     const affected = [...new Set(answer.flatMap((r) => r.digests))].sort();
     const previous = await this.findings.currentMany(affected);
-    // Components concerned, per digest, from the digests' last snapshots.
+    // Components concerned, per digest, from the digests' stored SBOM components (no rescan).
     const concerned = new Map<string, PolicyInputComponent[]>();
     const distinct = new Map<string, PolicyInputComponent>();
-    for (const digest of affected) {
-      const doc = previous.get(digest)?.document;
-      if (!doc) continue;
-      const hit = doc.components.filter((c) => c.purl && c.version && packageKeysOfPurl(c.purl).some((k) => keys.has(k)));
+    for (const [digest, list] of await this.findings.componentsMatching(affected, purls)) {
+      const hit = list.filter((c) => c.purl && c.version && packageKeysOfPurl(c.purl).some((k) => keys.has(k)));
       concerned.set(digest, hit);
       for (const c of hit) distinct.set(c.purl!, c);
     }
@@ -160,7 +158,7 @@ export class RecomputeFindings {
       scannedAt: prior.scannedAt,
       feedSnapshotId,
       vexAvailable: vexAvailable && prior.vexSnapshotId !== null,
-      components: prior.components,
+      componentCount: prior.componentCount,
       findings: findings.sort((a, b) => byString(`${a.id}\u0000${a.purl}`, `${b.id}\u0000${b.purl}`)),
     });
   }
