@@ -126,7 +126,16 @@ export function compilePolicy(source: string | unknown, options: CompileOptions 
   for (const env of environments) {
     gatesByEnvironment.set(env, mergeGates(document.defaults?.gates, document.environments[env]?.gates));
   }
-  const policyHash = Object.keys(files).length === 0 ? digestOf(document) : digestOf({ document, files });
+  let policyHash: string;
+  try {
+    policyHash = Object.keys(files).length === 0 ? digestOf(document) : digestOf({ document, files });
+  } catch (err) {
+    // A parsed value (not YAML text) may hold what JSON cannot represent (NaN, undefined in arrays…).
+    const message = err instanceof Error ? err.message : String(err);
+    throw new PolicyError('POLICY_SCHEMA', `the policy is not representable as canonical JSON: ${message}`, [
+      { path: '/', message },
+    ]);
+  }
   return new CompiledPolicyImpl(
     policyHash,
     document.metadata.name,

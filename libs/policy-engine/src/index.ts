@@ -22,3 +22,28 @@ export {
   type PolicyGateResult,
 } from './policy-gate';
 export { policyInputJsonSchema, policyDocumentJsonSchema } from './json-schema';
+
+// The implementations match the signatures types.ts publishes.
+import type * as T from './types';
+import { compilePolicy as _c } from './compile';
+import { evaluatePolicy as _e, verdictBytes as _v, inputDigest as _i } from './evaluate';
+import { diffFindings as _d, releaseFindingSet as _r } from './delta';
+import { validatePolicyInput as _vi } from './input-schema';
+const _api: {
+  compilePolicy: T.CompilePolicy;
+  evaluatePolicy: T.EvaluatePolicy;
+  verdictBytes: T.VerdictBytes;
+  inputDigest: T.InputDigest;
+  releaseFindingSet: T.ReleaseFindingSet;
+  diffFindings: T.DiffFindings;
+  validatePolicyInput: T.ValidatePolicyInput;
+} = {
+  compilePolicy: _c,
+  evaluatePolicy: _e,
+  verdictBytes: _v,
+  inputDigest: _i,
+  releaseFindingSet: _r,
+  diffFindings: _d,
+  validatePolicyInput: _vi,
+};
+void _api;

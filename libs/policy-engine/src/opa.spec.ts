@@ -92,6 +92,14 @@ describe('OPA/Rego rules through @open-policy-agent/opa-wasm', () => {
     expect(err(policyDoc({}, { rules: [regoRule({ path: '../outside.wasm' })] })).code).toBe('POLICY_SCHEMA');
   });
 
+  it('refuses a parsed policy that canonical JSON cannot represent (NaN in the module data)', () => {
+    const doc = policyDoc(
+      {},
+      { rules: [regoRule({ base64: Buffer.from(wasm).toString('base64') }, { data: { x: Number.NaN } })] },
+    );
+    expect(() => compilePolicy(doc)).toThrow(expect.objectContaining({ code: 'POLICY_SCHEMA' }));
+  });
+
   it('a malformed decision is a rule error and denies (fail closed)', () => {
     const policy = compilePolicy(
       policyDoc(
