@@ -1,8 +1,8 @@
 // `stella verify` of a typical evidence packet (a prod decision with three gates and two approvals,
 // an inclusion proof in a log of 10^6 leaves): the whole CLI process (node start, argument parsing,
-// reading the files, every check) and the in-process verifyArchive alone. Target: under 200 ms.
+// reading the files, every check; wall and CPU time) and the in-process verifyArchive alone. Target: under 200 ms.
 // Knobs: STELLA_BENCH_VERIFY_RUNS (CLI runs, default 15), STELLA_BENCH_VERIFY_LEAVES (default 1000000).
-const { execFileSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
@@ -35,12 +35,19 @@ async function benchVerify() {
       if (!report.ok) throw new Error('the benchmark packet did not verify');
     }
     const cli = [];
+    const cpu = [];
     let checks = 0;
     for (let i = 0; i < RUNS; i += 1) {
       const started = performance.now();
-      const out = execFileSync(process.execPath, [join(root, 'services/cli/bin/stella.js'), 'verify', packet, '--ca', ca, '--log-key', fx.logKey], { encoding: 'utf8' });
+      const run = spawnSync(
+        process.execPath,
+        ['-r', join(__dirname, 'cpu-report.js'), join(root, 'services/cli/bin/stella.js'), 'verify', packet, '--ca', ca, '--log-key', fx.logKey],
+        { encoding: 'utf8' },
+      );
       cli.push(performance.now() - started);
-      checks = out.trim().split('\n').length - 1;
+      if (run.status !== 0) throw new Error(`stella verify failed: ${run.stdout}${run.stderr}`);
+      checks = run.stdout.trim().split('\n').length - 1;
+      cpu.push(Number(/stella-bench-cpu-us (\d+)/.exec(run.stderr)?.[1] ?? NaN) / 1000);
     }
     const result = {
       packetBytes: fx.packet.archive.length,
@@ -53,10 +60,13 @@ async function benchVerify() {
       cliMinMs: Number(Math.min(...cli).toFixed(1)),
       cliMaxMs: Number(Math.max(...cli).toFixed(1)),
       loadAverage: require('node:os').loadavg().map((l) => Number(l.toFixed(2))),
+      cliCpuMedianMs: Number(median(cpu).toFixed(1)),
       inProcessMedianMs: Number(median(inProcess.slice(3)).toFixed(2)),
       targetMs: 200,
     };
+    // Wall time on a shared machine is mostly waiting for a core; CPU time is what the process costs.
     result.met = result.cliMedianMs < result.targetMs;
+    result.cpuMet = result.cliCpuMedianMs < result.targetMs;
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });
