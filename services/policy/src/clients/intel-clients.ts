@@ -65,7 +65,24 @@ export class IntelClients {
       method: 'POST',
       body: { packages },
     });
-    return normaliseQueryResult(response);
+    const results = normaliseQueryResult(response);
+    // A package in more images than one page holds: follow its cursor.
+    const pages = Array.isArray((response as { results?: unknown } | null)?.results)
+      ? ((response as { results: Array<{ purl?: unknown; range?: unknown; nextCursor?: unknown }> }).results)
+      : [];
+    for (const [index, page] of pages.entries()) {
+      let cursor = typeof page.nextCursor === 'string' ? page.nextCursor : undefined;
+      while (cursor !== undefined && results[index]) {
+        const query = new URLSearchParams({ purl: String(page.purl), cursor, ...(typeof page.range === 'string' ? { range: page.range } : {}) });
+        const next = await this.http.json<{ images?: Array<{ imageDigest: string }>; nextCursor?: string }>(
+          'scanner',
+          `/api/v1/components?${query.toString()}`,
+        );
+        results[index]!.digests.push(...(next?.images ?? []).map((i) => i.imageDigest));
+        cursor = next?.nextCursor;
+      }
+    }
+    return results;
   }
 
   async match(sbom: unknown, snapshotId?: string): Promise<MatchResponse | null> {

@@ -145,19 +145,29 @@ export class FindingsRepository {
   ): Promise<Map<string, PolicyInputComponent[]>> {
     const out = new Map<string, PolicyInputComponent[]>();
     if (imageDigests.length === 0 || packagePurls.length === 0) return out;
-    const rows: Array<{ image_digest: string; component: PolicyInputComponent }> = await manager.query(
-      `SELECT c.image_digest, e.component
-       FROM ${this.s}.current_findings c
-       JOIN ${this.s}.findings_snapshot f ON f.id = c.snapshot_id
-       JOIN ${this.s}.sbom_components s ON s.sbom_digest = f.document->>'sbomDigest'
-       CROSS JOIN LATERAL jsonb_array_elements(s.components) AS e(component)
-       WHERE c.image_digest = ANY($1::text[]) AND e.component->>'purl' LIKE ANY($2::text[])`,
-      [imageDigests, packagePurls.map((p) => `${p.replace(/[\\%_]/g, (m) => `\\${m}`)}@%`)],
+    // Images of one SBOM share its components: expand each distinct SBOM once.
+    const images: Array<{ image_digest: string; sbom_digest: string }> = await manager.query(
+      `SELECT c.image_digest, f.document->>'sbomDigest' AS sbom_digest
+       FROM ${this.s}.current_findings c JOIN ${this.s}.findings_snapshot f ON f.id = c.snapshot_id
+       WHERE c.image_digest = ANY($1::text[])`,
+      [imageDigests],
     );
+    const sboms = [...new Set(images.map((i) => i.sbom_digest))];
+    const rows: Array<{ sbom_digest: string; component: PolicyInputComponent }> = await manager.query(
+      `SELECT s.sbom_digest, e.component
+       FROM ${this.s}.sbom_components s CROSS JOIN LATERAL jsonb_array_elements(s.components) AS e(component)
+       WHERE s.sbom_digest = ANY($1::text[]) AND e.component->>'purl' LIKE ANY($2::text[])`,
+      [sboms, packagePurls.map((p) => `${p.replace(/[\\%_]/g, (m) => `\\${m}`)}@%`)],
+    );
+    const bySbom = new Map<string, PolicyInputComponent[]>();
     for (const r of rows) {
-      const list = out.get(r.image_digest) ?? [];
+      const list = bySbom.get(r.sbom_digest) ?? [];
       list.push(r.component);
-      out.set(r.image_digest, list);
+      bySbom.set(r.sbom_digest, list);
+    }
+    for (const i of images) {
+      const list = bySbom.get(i.sbom_digest);
+      if (list) out.set(i.image_digest, list);
     }
     return out;
   }
