@@ -9,7 +9,7 @@ import {
 import { primaryCvss } from '../cvss';
 import { compileFast, evaluateFast, parseOrNull, type FastRanges } from './fast-ranges';
 import { compileIntervals, inIntervals, type CompiledIntervals } from './intervals';
-import { isMatchingError, type MatchingErrorCode } from '../errors';
+import { isMatchingError, MatchingError, type MatchingErrorCode } from '../errors';
 import type {
   AffectedPackage,
   Advisory,
@@ -20,7 +20,7 @@ import type {
   SeverityLevel,
   SourceRecord,
 } from '../model';
-import { advisoryPackageKey, componentPackage } from '../purl';
+import { advisoryPackageKey, componentPackage, type ComponentPackage } from '../purl';
 import type { SbomComponent, SkippedComponent } from '../sbom/cyclonedx';
 
 interface IndexedEntry {
@@ -113,6 +113,8 @@ const DISTRO_LEVELS: Record<string, SeverityLevel> = {
   low: 'LOW',
   unimportant: 'LOW',
 };
+/** Entries kept in each lookup cache before it is emptied (bounds memory across many SBOMs). */
+const CACHE_LIMIT = 500_000;
 const LEVEL_RANK: Record<SeverityLevel, number> = { CRITICAL: 5, HIGH: 4, MEDIUM: 3, LOW: 2, NONE: 1 };
 
 /**
@@ -195,7 +197,7 @@ export class AdvisoryIndex {
     for (const component of components) {
       let pkg;
       try {
-        pkg = componentPackage(component.purl);
+        pkg = this.componentPackage(component.purl);
       } catch (error) {
         if (!isMatchingError(error)) throw error;
         skipped.push({
@@ -215,7 +217,7 @@ export class AdvisoryIndex {
         for (const entry of entries) {
           if (entry.fast === undefined) entry.fast = compileFast(entry.affected);
           let verdict: boolean | { reason: string; detail: string };
-          if (entry.fast && (parsed ??= parseOrNull(entry.affected.ecosystem, version)))
+          if (entry.fast && (parsed ??= this.parsed(entry.affected.ecosystem, version)))
             verdict = evaluateFast(entry.fast, version, parsed);
           else verdict = this.evaluate(entry, version);
           if (verdict === true) {
@@ -252,6 +254,24 @@ export class AdvisoryIndex {
   }
 
   private readonly parsedVersions = new Map<string, ParsedVersion | null>();
+  /** Parsed purls: the same components recur across SBOMs (and warm re-matches). */
+  private readonly packages = new Map<string, ComponentPackage | MatchingError>();
+
+  private componentPackage(purl: string): ComponentPackage {
+    let cached = this.packages.get(purl);
+    if (cached === undefined) {
+      try {
+        cached = componentPackage(purl);
+      } catch (error) {
+        if (!isMatchingError(error)) throw error;
+        cached = error;
+      }
+      if (this.packages.size >= CACHE_LIMIT) this.packages.clear();
+      this.packages.set(purl, cached);
+    }
+    if (cached instanceof MatchingError) throw cached;
+    return cached;
+  }
 
   /** Parsed versions by ecosystem and text; fixed versions repeat across findings. */
   private parsed(ecosystem: string, version: string): ParsedVersion | null {
@@ -259,6 +279,7 @@ export class AdvisoryIndex {
     let parsed = this.parsedVersions.get(key);
     if (parsed === undefined) {
       parsed = parseOrNull(ecosystem, version);
+      if (this.parsedVersions.size >= CACHE_LIMIT) this.parsedVersions.clear();
       this.parsedVersions.set(key, parsed);
     }
     return parsed;
