@@ -54,14 +54,6 @@ describe('the golden path, end to end', () => {
       s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey },
       serviceEnv: {
         excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) },
-        // Not in the orchestrator's "stella" block yet; the fleet's fixed port is rewritten to where policy listens.
-        orchestrator: { STELLA_ORCHESTRATOR_POLICY_URL: 'http://127.0.0.1:7409' },
-        scanner: {
-          STELLA_SCANNER_S3_ENDPOINT: s3.endpoint,
-          STELLA_SCANNER_S3_REGION: s3.region,
-          STELLA_SCANNER_S3_ACCESS_KEY: s3.accessKey,
-          STELLA_SCANNER_S3_SECRET_KEY: s3.secretKey,
-        },
       },
     });
     fleet = started;

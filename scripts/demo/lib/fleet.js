@@ -150,18 +150,9 @@ async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
   };
 }
 
-/**
- * OAuth clients of services whose package.json does not declare its `"client"` yet, although the
- * service calls others (quickstart provisions declared clients only). Declared ones win.
- */
-const UNDECLARED_CLIENTS = {
-  policy: { id: 'stella-policy', scopes: ['scan:read', 'advisory:read', 'vex:read', 'attest:read'], secretEnv: 'STELLA_POLICY_CLIENT_SECRET' },
-  orchestrator: { id: 'stella-orchestrator', scopes: ['policy:evaluate'], secretEnv: 'STELLA_ORCHESTRATOR_CLIENT_SECRET' },
-};
-
 /** The service's OAuth client at the authority (quickstart's `"client"` contract), its secret as env. */
 async function provisionClient(service, authorityUrl, bootstrapFile) {
-  const client = service.stella.client ?? UNDECLARED_CLIENTS[service.name];
+  const client = service.stella.client;
   if (!client) return {};
   const { clientToken, ensureClient } = require('./clients');
   const boot = JSON.parse(readFileSync(bootstrapFile, 'utf8'));
