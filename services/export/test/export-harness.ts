@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Type } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { connectBus, defineStream, ensureStreams, publishEvent, type Bus } from '@stella/bus';
 import { digestOf } from '@stella/canonical';
 import { buildEvent } from '@stella/contracts';
@@ -28,8 +28,10 @@ import {
   createTestNatsPrefix,
   createTestSchema,
   createTestTokenIssuer,
+  startTestRegistry,
   startTestS3,
   type TestNatsPrefix,
+  type TestRegistry,
   type TestS3,
   type TestSchema,
   type TestTokenIssuer,
@@ -63,6 +65,8 @@ export const TENANT = 'acme';
 const ORCHESTRATOR_STREAM = defineStream({ name: 'ORCHESTRATOR', subjects: ['orchestrator.>'], maxAgeDays: 365 });
 
 export interface EvidenceFleet {
+  /** The real orchestrator, when the fleet was started with `{ orchestrator: true }`. */
+  orchestrator?: { svc: ServiceApp; registry: TestRegistry; api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   signer: ServiceApp;
   attestor: ServiceApp;
   exporter: ServiceApp;
@@ -84,7 +88,7 @@ async function migrated(prefix: string, migrations: Array<new () => MigrationInt
   return schema;
 }
 
-export async function startEvidenceFleet(): Promise<EvidenceFleet> {
+export async function startEvidenceFleet(options: { orchestrator?: boolean } = {}): Promise<EvidenceFleet> {
   const signerPkg = build<{ createSignerModule: ServicePackage['module']; signerConfigSchema: ServicePackage['schema']; signerMigrations: ServicePackage['migrations'] }>('signer');
   const attestorPkg = build<{ createAttestorModule: ServicePackage['module']; attestorConfigSchema: ServicePackage['schema']; attestorMigrations: ServicePackage['migrations'] }>('attestor');
   const nats: TestNatsPrefix = createTestNatsPrefix();
@@ -96,6 +100,44 @@ export async function startEvidenceFleet(): Promise<EvidenceFleet> {
 
   const bus = await connectBus({ servers: nats.servers, prefix: nats.prefix, name: 'export-test-orchestrator' });
   await ensureStreams(bus, [ORCHESTRATOR_STREAM]);
+
+  let orchestrator: EvidenceFleet['orchestrator'];
+  if (options.orchestrator) {
+    const orchestratorPkg = build<{
+      OrchestratorModule: { forRoot(options: Record<string, unknown>): DynamicModule };
+      orchestratorConfigSchema: ServicePackage['schema'];
+      orchestratorMigrations: ServicePackage['migrations'];
+    }>('orchestrator');
+    const registry = await startTestRegistry();
+    const orchestratorSchema = await migrated('orch', orchestratorPkg.orchestratorMigrations);
+    schemas.push(orchestratorSchema);
+    @Module({ imports: [orchestratorPkg.OrchestratorModule.forRoot({ verifier: tokens.verifier })] })
+    class FleetOrchestratorModule {}
+    const svc = await bootTestApp({
+      service: 'orchestrator',
+      module: FleetOrchestratorModule,
+      config: orchestratorPkg.orchestratorConfigSchema.parse({
+        ...base,
+        databaseUrl: orchestratorSchema.url,
+        databaseSchema: orchestratorSchema.schema,
+        orchestratorGrpcPort: 0,
+      }) as never,
+    });
+    orchestrator = {
+      svc,
+      registry,
+      async api(method, path, body) {
+        const token = await tokens.mint({ scope: 'release:read release:write release:promote', clientId: 'ci-bot' });
+        const response = await fetch(`${svc.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const text = await response.text();
+        return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      },
+    };
+  }
 
   const signerSchema = await migrated('signer', signerPkg.signerMigrations);
   schemas.push(signerSchema);
@@ -157,6 +199,7 @@ export async function startEvidenceFleet(): Promise<EvidenceFleet> {
   });
 
   return {
+    ...(orchestrator ? { orchestrator } : {}),
     signer,
     attestor,
     exporter,
@@ -181,6 +224,10 @@ export async function startEvidenceFleet(): Promise<EvidenceFleet> {
       await exporter.close();
       await attestor.close();
       await signer.close();
+      if (orchestrator) {
+        await orchestrator.svc.close();
+        await orchestrator.registry.stop();
+      }
       await bus.close();
       await nats.cleanup();
       for (const schema of schemas) await schema.drop();
