@@ -34,9 +34,11 @@ export const orchestratorConfigSchema = baseServiceConfigSchema.extend({
   orchestratorMaxPageSize: z.number().int().min(10).max(10_000).default(500),
   /** The policy service; set, the `policy` gate exists and environments may list it in their gates. */
   orchestratorPolicyUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Timeout of one evaluation call to the policy service; past it the gate is pending (fail closed). */
   orchestratorPolicyTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
-  /** OAuth client the orchestrator obtains `policy:evaluate` tokens with (or STELLA_ORCHESTRATOR_CLIENT_SECRET_FILE). */
+  /** OAuth client the orchestrator obtains `policy:evaluate` tokens with. */
   orchestratorClientId: z.string().min(1).default('stella-orchestrator'),
+  /** Its secret (or STELLA_ORCHESTRATOR_CLIENT_SECRET_FILE); quickstart provisions it. Unset: the policy gate is pending. */
   orchestratorClientSecret: z.string().min(1).optional(),
 });
 
