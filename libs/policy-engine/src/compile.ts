@@ -4,7 +4,7 @@ import { compileCel, type CompiledCel } from './cel';
 import { policyDocumentSchema } from './document-schema';
 import { PolicyError } from './errors';
 import { problemsOf } from './input-schema';
-import { loadRego, type CompiledRego } from './opa';
+import { loadRego, opaModuleSource, type CompiledRego } from './opa';
 import type {
   CompileOptions,
   CompiledPolicy,
@@ -118,7 +118,10 @@ export function compilePolicy(source: string | unknown, options: CompileOptions 
       wasm = file;
       files[spec.wasm.path] = sha256Digest(file);
     }
-    return { spec, action, rego: loadRego(wasm, spec.entrypoint, spec.data, `${path} (${spec.id})`) };
+    const source = opaModuleSource(wasm, `${path} (${spec.id})`);
+    // The rule's own `data` wins over the bundle's /data.json.
+    const data = spec.data ?? source.data;
+    return { spec, action, rego: loadRego(source.wasm, spec.entrypoint, data, `${path} (${spec.id})`) };
   });
 
   const environments = Object.keys(document.environments).sort();

@@ -2,6 +2,8 @@
 // the documented OPA wasm ABI (src/__fixtures__/stella-allow.wat, assembled with the wabt npm
 // package), which is what `opa build -t wasm -e stella/allow policy.rego` would produce for a
 // policy denying releases with a known exploited vulnerability.
+import { gzipSync } from 'node:zlib';
+import { createTar } from 'nanotar';
 import { compilePolicy, evaluatePolicy, PolicyError } from './index';
 import { finding, image, input, policyDoc } from './__fixtures__/fixtures';
 import { buildOpaTestModule } from './__fixtures__/opa-module';
@@ -50,6 +52,34 @@ describe('OPA/Rego rules through @open-policy-agent/opa-wasm', () => {
     const p2 = compilePolicy(doc, { files: { 'policy.wasm': wasmV1 } });
     expect(p1.policyHash).not.toBe(p2.policyHash);
     expect(evaluatePolicy(p1, kevInput()).verdict).toBe('deny');
+  });
+
+  it('loads the bundle.tar.gz that opa build writes (/policy.wasm, /data.json, /.manifest)', () => {
+    const bundle = gzipSync(
+      createTar([
+        {
+          name: '.manifest',
+          data: '{"revision":"","roots":[""],"wasm":[{"entrypoint":"stella/allow","module":"/policy.wasm"}]}',
+        },
+        { name: 'policy.rego', data: 'package stella\n' },
+        { name: 'policy.wasm', data: wasm },
+        { name: 'data.json', data: '{"allowedRegistries":["registry.shop.example"]}' },
+      ]),
+    );
+    const p = compilePolicy(policyDoc({}, { rules: [regoRule({ path: 'bundle.tar.gz' })] }), {
+      files: { 'bundle.tar.gz': new Uint8Array(bundle) },
+    });
+    expect(evaluatePolicy(p, input()).verdict).toBe('allow');
+    expect(evaluatePolicy(p, kevInput()).verdict).toBe('deny');
+    const noWasm = gzipSync(createTar([{ name: 'data.json', data: '{}' }]));
+    expect(() =>
+      compilePolicy(policyDoc({}, { rules: [regoRule({ base64: noWasm.toString('base64') })] })),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'OPA_BUNDLE',
+        message: expect.stringContaining('has no /policy.wasm'),
+      }),
+    );
   });
 
   it('refuses a missing file, bad bytes and an entrypoint the module does not export', () => {

@@ -1,4 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { loadPolicySync } from '@open-policy-agent/opa-wasm';
+import { parseTar } from 'nanotar';
 import { PolicyError } from './errors';
 
 export type RegoOutcome = { ok: true; allow: boolean; reasons: string[] } | { ok: false; error: string };
@@ -17,6 +19,48 @@ function messageOf(err: unknown): string {
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/** What a rule's `wasm` bytes hold: the module, and the bundle's data document if they were a bundle. */
+export interface OpaModuleSource {
+  readonly wasm: Uint8Array;
+  readonly data?: unknown;
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const bundleFile = (name: string): string => name.replace(/^\.?\//, '');
+
+/**
+ * Accepts either a raw wasm module (`policy.wasm`) or the bundle `opa build -t wasm` writes
+ * (`bundle.tar.gz`: `/policy.wasm`, `/data.json`, `/.manifest`, the sources). Decompression and tar
+ * parsing are in memory: no I/O.
+ */
+export function opaModuleSource(bytes: Uint8Array, path: string): OpaModuleSource {
+  if (WASM_MAGIC.every((b, i) => bytes[i] === b)) return { wasm: bytes };
+  const fail = (message: string, cause?: unknown): never => {
+    throw new PolicyError('OPA_BUNDLE', `${path}: ${message}`, [{ path: `${path}/wasm`, message }], {
+      cause,
+    });
+  };
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+    return fail('neither a wasm module nor an OPA bundle (bundle.tar.gz from opa build -t wasm)');
+  }
+  let entries: { name: string; data?: Uint8Array }[];
+  try {
+    entries = parseTar(gunzipSync(bytes, { maxOutputLength: 64 * 1024 * 1024 }));
+  } catch (err) {
+    return fail(`the OPA bundle cannot be read: ${messageOf(err)}`, err);
+  }
+  const wasm = entries.find((e) => bundleFile(e.name) === 'policy.wasm')?.data;
+  if (!wasm)
+    return fail('the OPA bundle has no /policy.wasm: build it with opa build -t wasm -e <entrypoint>');
+  const dataFile = entries.find((e) => bundleFile(e.name) === 'data.json')?.data;
+  if (!dataFile) return { wasm };
+  try {
+    return { wasm, data: JSON.parse(Buffer.from(dataFile).toString('utf8')) as unknown };
+  } catch (err) {
+    return fail(`the OPA bundle's /data.json is not JSON: ${messageOf(err)}`, err);
+  }
 }
 
 /**
