@@ -17,7 +17,8 @@ export const createAuditPackSchema = z
     from: utc,
     to: utc,
   })
-  .refine((b) => b.to.getTime() > b.from.getTime(), { error: 'to must be after from', path: ['to'] });
+  // Runs even when a bound failed to parse (then it is still a string): only compare real instants.
+  .refine((b) => !(b.from instanceof Date && b.to instanceof Date) || b.to.getTime() > b.from.getTime(), { error: 'to must be after from', path: ['to'] });
 
 export type CreateAuditPackCommand = z.infer<typeof createAuditPackSchema> & { tenantId: string; requestedBy: string };
 
