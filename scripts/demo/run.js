@@ -22,6 +22,23 @@ const root = join(__dirname, '..', '..');
 const demoDir = join(root, '.stella', 'demo');
 const say = (line) => process.stdout.write(`${line}\n`);
 
+/**
+ * A fleet the demo did not start may lack what the golden path needs (it was started without the
+ * demo's VEX issuer); say so before the steps, with the fix.
+ */
+async function preflight(fleet, vexIssuer) {
+  try {
+    const capabilities = await (await fetch(`${fleet.urls.excititor}/capabilities`)).json();
+    if (!(capabilities.issuers ?? []).some((i) => i.id === vexIssuer.id)) {
+      say('warning    the running fleet was not started by the demo: its excititor does not trust the demo VEX issuer,');
+      say('           so the VEX step will fail. Stop that fleet and run `npm run demo` again (it starts its own), or');
+      say(`           restart it with STELLA_EXCITITOR_ISSUERS='${excititorIssuers(vexIssuer)}' npm run quickstart`);
+    }
+  } catch (error) {
+    say(`warning    could not read the excititor's capabilities: ${error.message}`);
+  }
+}
+
 async function main() {
   const keepFleet = process.argv.includes('--keep-fleet');
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
@@ -33,7 +50,9 @@ async function main() {
   const registry = await ensureRegistry({ host: process.env.STELLA_DEMO_REGISTRY || '127.0.0.1:5000', storageDir: join(demoDir, 'registry'), say });
   say(`registry   ${registry.host}${registry.started ? ' (started by the demo)' : ''}`);
   const fleet = await useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
-  say(`fleet      ${Object.keys(fleet.urls).join(', ')}${fleet.started ? ' (started by the demo)' : ''}\n`);
+  say(`fleet      ${Object.keys(fleet.urls).join(', ')}${fleet.started ? ' (started by the demo)' : ''}`);
+  if (!fleet.started) await preflight(fleet, vexIssuer);
+  say('');
 
   const ctx = {
     fleet: { ...fleet, bootstrapFile: join(fleet.dataDir, 'authority-bootstrap.json'), importRoot: join(fleet.dataDir, 'advisories') },
