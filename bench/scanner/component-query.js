@@ -21,6 +21,7 @@ const arg = (name, fallback) => {
 const images = Number(arg('--images', '10000'));
 const perImage = Number(arg('--per-image', '500'));
 const runs = Number(arg('--runs', '7'));
+const keepSchema = argv.includes('--keep-schema');
 
 const { createDataSource, runMigrations } = req('libs/db/dist');
 const testing = req('libs/testing/dist');
@@ -91,7 +92,9 @@ async function main() {
     const loadSeconds = seconds(load);
     const [{ count }] = await q(`SELECT count(*)::int AS count FROM ${s}.components`);
     const [{ size }] = await q(`SELECT pg_size_pretty(pg_total_relation_size('${s}.components')) AS size`);
-    console.log(`component index: ${count} rows over ${images} images (${size} with indexes), loaded in ${loadSeconds.toFixed(1)} s`);
+    console.log(
+      `component index: ${count} rows over ${images} images (${size} with indexes), loaded in ${loadSeconds.toFixed(1)} s`,
+    );
 
     // ---- the scanner over HTTP
     const config = scanner.scannerConfigSchema.parse({
@@ -117,7 +120,10 @@ async function main() {
       const start = process.hrtime.bigint();
       const response = await fetch(`${svc.url}${url}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       const json = await response.json();
@@ -133,11 +139,17 @@ async function main() {
         times.push(last.seconds);
       }
       const result = { median: median(times), max: Math.max(...times), ...describe(last.json) };
-      console.log(`${label}: median ${(result.median * 1000).toFixed(0)} ms, max ${(result.max * 1000).toFixed(0)} ms, ${JSON.stringify(describe(last.json))}`);
+      console.log(
+        `${label}: median ${(result.median * 1000).toFixed(0)} ms, max ${(result.max * 1000).toFixed(0)} ms, ${JSON.stringify(describe(last.json))}`,
+      );
       return result;
     };
     const results = {
-      machine: { cpus: os.cpus().length, loadavg: os.loadavg().map((l) => Number(l.toFixed(2))), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
+        node: process.version,
+      },
       rows: count,
       images,
       tableSize: size,
@@ -180,14 +192,18 @@ async function main() {
       (j) => ({ imagesPerPackage: j.results.map((r) => r.images.length) }),
     );
     fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, 'bench/results/scanner-index.json'), JSON.stringify(results, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(ROOT, 'bench/results/scanner-index.json'),
+      JSON.stringify(results, null, 2) + '\n',
+    );
     console.log('results: bench/results/scanner-index.json');
     await source.destroy();
   } finally {
     await svc?.close();
     await nats.cleanup();
     await s3.stop();
-    await schema.drop();
+    if (keepSchema) console.log(`schema kept: ${schema.schema}`);
+    else await schema.drop();
   }
 }
 

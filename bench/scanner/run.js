@@ -2,7 +2,7 @@
 'use strict';
 // Scanner benchmark: `stella scan` against Trivy on the same docker-archive tarballs.
 // Prerequisites: `bash bench/scanner/build-images.sh` (images + Trivy) and `npm run build`.
-// Usage: node bench/scanner/run.js [--images base,mixed,large] [--runs 3] [--keep]
+// Usage: node bench/scanner/run.js [--images base,mixed,large] [--runs 3] [--keep] [--skip-index]
 // Prints a table and writes bench/results/scanner.json. Not part of `npm test`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -150,11 +150,65 @@ const repeat = (fn) => median(Array.from({ length: runs }, () => fn()));
 const trivyVersion = repeat(() => measure(TRIVY, ['--version']));
 console.log(`Trivy bare start-up (--version): ${fmt(trivyVersion.wall)} s`);
 const results = {
-  machine: { cpus: os.cpus().length, node: process.version },
+  machine: {
+    cpus: os.cpus().length,
+    node: process.version,
+    loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
+  },
   trivyStartupSeconds: trivyVersion.wall,
   images: [],
   notes: [],
 };
+
+// ---- start-up of `stella scan` (what every separate CLI process pays before scanning) ----------
+{
+  /** Like measure, for commands whose exit code is not 0 by design. */
+  const timeAny = (command, args) => {
+    const start = process.hrtime.bigint();
+    spawnSync(command, args, { encoding: 'utf8' });
+    return { wall: Number(process.hrtime.bigint() - start) / 1e9 };
+  };
+  const bare = repeat(() => measure(process.execPath, ['-e', '0']));
+  const help = repeat(() => measure(process.execPath, [STELLA, 'scan', '--help']));
+  // Up to the first byte of work: the command, the scan library and its dependencies loaded, then a
+  // source that does not exist (exit 1): everything a local scan loads except the CycloneDX writer.
+  const missing = path.join(work, 'missing.tar');
+  const ready = repeat(() =>
+    timeAny(process.execPath, [STELLA, 'scan', `docker-archive:${missing}`, '--no-cache']),
+  );
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(path.join(ROOT, 'services/cli/dist/main.js'))}).main(['node','stella','scan','docker-archive:${missing}','--no-cache']).then(() => {
+        const names = new Set(Object.keys(require.cache).map((k) => (k.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/) || [])[1] || (k.match(/\/(libs|services)\/([^/]+)\//) || []).slice(1, 3).join('/')).filter(Boolean));
+        process.stdout.write(JSON.stringify({ modules: Object.keys(require.cache).length, packages: [...names].sort() }));
+      })`,
+    ],
+    { encoding: 'utf8' },
+  );
+  const loaded = JSON.parse(probe.stdout.slice(probe.stdout.indexOf('{')));
+  const forbidden = [
+    'pg',
+    'nats',
+    'undici',
+    'typeorm',
+    '@nestjs/core',
+    'libs/contracts',
+    'libs/platform',
+  ].filter((p) => loaded.packages.includes(p));
+  results.startup = {
+    nodeBareSeconds: bare.wall,
+    scanHelpSeconds: help.wall,
+    scanReadySeconds: ready.wall,
+    modulesLoaded: loaded.modules,
+    packagesLoaded: loaded.packages,
+    forbiddenLoaded: forbidden,
+  };
+  console.log(
+    `stella scan start-up: bare node ${fmt(bare.wall)} s, \`stella scan --help\` ${fmt(help.wall)} s, ready to read a local archive ${fmt(ready.wall)} s (${loaded.modules} modules: ${loaded.packages.join(' ')}); pg/nats/undici/Nest/contracts loaded: ${forbidden.length ? forbidden.join(' ') : 'none'}`,
+  );
+}
 
 for (const name of imageNames) {
   const input = path.join(IMAGES, `${name}.docker.tar`);
@@ -291,6 +345,18 @@ results.notes.push(
 );
 fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench/results/scanner.json'), JSON.stringify(results, null, 2) + '\n');
+if (!argv.includes('--skip-index')) {
+  // The scanner service's component index at 5M rows (Postgres, NATS and s3rver on loopback).
+  console.log('\n## component index (node bench/scanner/component-query.js)');
+  const index = spawnSync(
+    process.execPath,
+    [path.join(__dirname, 'component-query.js'), '--runs', String(Math.max(runs, 5))],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (index.status !== 0) console.error('component-query.js failed');
+}
 console.log('\nnotes:\n- ' + results.notes.join('\n- '));
 console.log(`\nresults: bench/results/scanner.json${keep ? `; SBOMs kept in ${work}` : ''}`);
 if (!keep) fs.rmSync(work, { recursive: true, force: true });

@@ -197,6 +197,15 @@ describe('scanner service (real registry, JetStream work queue, s3rver, Postgres
     const components = await call('GET', `/api/v1/images/${image.digest}/components`);
     const purls = (components.json.components as Array<{ purl: string; path: string }>).map((c) => c.purl);
     expect(purls).toEqual(expect.arrayContaining(['pkg:npm/lodash@4.17.20', 'pkg:npm/%40scope/util@2.1.0']));
+    const page1 = await call('GET', `/api/v1/images/${image.digest}/components?limit=1`);
+    expect(page1.json.components).toHaveLength(1);
+    const page2 = await call(
+      'GET',
+      `/api/v1/images/${image.digest}/components?limit=1000&cursor=${String(page1.json.nextCursor)}`,
+    );
+    expect((page2.json.components as unknown[]).length).toBe(purls.length - 1);
+    expect(page2.json.nextCursor).toBeUndefined();
+    expect((await call('GET', `/api/v1/images/${image.digest}/components?cursor=bogus`)).status).toBe(400);
     const inRange = await call(
       'GET',
       `/api/v1/components?purl=${encodeURIComponent('pkg:npm/lodash')}&range=${encodeURIComponent('<4.17.21')}`,

@@ -46,6 +46,9 @@ export function packageKeyOf(purl: string): PackageKey {
   return { purlType: parsed.type, namespace: parsed.namespace ?? '', name: parsed.name };
 }
 
+/** Package lookups of one bulk query running at once (each holds a pooled connection briefly). */
+const BULK_PARALLELISM = 4;
+
 const DIGEST_CURSOR = /^sha256:[0-9a-f]{64}$/;
 
 /**
@@ -96,8 +99,21 @@ export class QueryComponentsUseCase {
 
   /** Several packages at once (the policy service's "which images does this advisory touch"). */
   async many(tenantId: string, packages: readonly PackageQuery[], limit: number): Promise<PackageAnswer[]> {
-    const answers: PackageAnswer[] = [];
-    for (const query of packages) answers.push(await this.one(tenantId, query, { limit }));
+    // Every query is validated first (a bad purl or range refuses the whole request, nothing runs),
+    // then up to BULK_PARALLELISM packages are looked up at once on the pool.
+    for (const query of packages) {
+      const key = packageKeyOf(query.purl);
+      if (query.range !== undefined) compileRange(key.purlType, key.namespace, query.range);
+    }
+    const answers = new Array<PackageAnswer>(packages.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < packages.length) {
+        const index = next++;
+        answers[index] = await this.one(tenantId, packages[index]!, { limit });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BULK_PARALLELISM, packages.length) }, lane));
     return answers;
   }
 }

@@ -10,7 +10,7 @@ import { SCAN_READ_SCOPE, SCAN_WRITE_SCOPE } from '../common/ports';
 import { ScannerError } from '../common/scanner-error';
 import { QueryComponentsUseCase } from '../components/query-components.usecase';
 import type { ScannerConfig } from '../config/scanner-config';
-import { ScanQueries } from '../scans/scan-queries';
+import { decodeComponentCursor, encodeComponentCursor, ScanQueries } from '../scans/scan-queries';
 import { scanView, type ScanView } from '../scans/scan-view';
 import { submitScanCommand } from '../scans/usecases/submit-scan/submit-scan.command';
 import { SubmitScanUseCase } from '../scans/usecases/submit-scan/submit-scan.usecase';
@@ -234,9 +234,14 @@ export class ScannerGrpcServer implements OnApplicationBootstrap {
           const digest = present(req.imageDigest);
           if (digest === undefined) throw new ScannerError('INVALID_REQUEST', 'give image_digest or purl');
           const page = await this.queries.imageComponents(ctx.tenantId, digest, {
+            after: decodeComponentCursor(present(req.cursor)),
             limit: Math.min(limit, 5000),
           });
-          return { components: page.components };
+          const last = page.components[page.components.length - 1];
+          return {
+            components: page.components,
+            nextCursor: page.more && last ? encodeComponentCursor(last.purl, last.path) : '',
+          };
         },
       ),
     };

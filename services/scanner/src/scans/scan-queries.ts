@@ -11,6 +11,23 @@ import { ScansRepository, type ScanRow } from './scans.repository';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
+/** Opaque page cursor of an image's components: the last (purl, path) shown. */
+export function encodeComponentCursor(purl: string, path: string): string {
+  return Buffer.from(JSON.stringify([purl, path])).toString('base64url');
+}
+export function decodeComponentCursor(
+  cursor: string | undefined,
+): { purl: string; path: string } | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const [purl, path] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof purl === 'string' && typeof path === 'string') return { purl, path };
+  } catch {
+    // refused below
+  }
+  throw new ScannerError('INVALID_REQUEST', 'cursor must be a nextCursor returned by this endpoint');
+}
+
 /** Reads shared by REST and gRPC. */
 @Injectable()
 export class ScanQueries {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { withProblems } from '../common/http';
 import { SCAN_READ_SCOPE, SCAN_WRITE_SCOPE } from '../common/ports';
 import { SBOM_CONTENT_TYPES, SBOM_FORMATS } from '../storage/sbom-store';
-import { ScanQueries } from './scan-queries';
+import { decodeComponentCursor, encodeComponentCursor, ScanQueries } from './scan-queries';
 import { scanView } from './scan-view';
 import { submitScanCommand } from './usecases/submit-scan/submit-scan.command';
 import { SubmitScanUseCase } from './usecases/submit-scan/submit-scan.usecase';
@@ -23,20 +23,6 @@ const componentsQuerySchema = z.strictObject({
   /** `nextCursor` of the previous page. */
   cursor: z.string().max(4200).optional(),
 });
-
-function encodeCursor(purl: string, path: string): string {
-  return Buffer.from(JSON.stringify([purl, path])).toString('base64url');
-}
-function decodeCursor(cursor: string | undefined): { purl: string; path: string } | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const [purl, path] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof purl === 'string' && typeof path === 'string') return { purl, path };
-  } catch {
-    // fall through
-  }
-  return { purl: '\uffff', path: '' };
-}
 
 @Controller('api/v1')
 @UseGuards(AuthGuard)
@@ -102,7 +88,7 @@ export class ScansController {
   ) {
     return withProblems(async () => {
       const page = await this.queries.imageComponents(tenantId, digest, {
-        after: decodeCursor(query.cursor),
+        after: decodeComponentCursor(query.cursor),
         limit: query.limit,
       });
       const last = page.components[page.components.length - 1];
@@ -111,7 +97,7 @@ export class ScansController {
         scanId: page.scan.scanId,
         componentCount: page.scan.componentCount ?? 0,
         components: page.components,
-        ...(page.more && last ? { nextCursor: encodeCursor(last.purl, last.path) } : {}),
+        ...(page.more && last ? { nextCursor: encodeComponentCursor(last.purl, last.path) } : {}),
       };
     });
   }
