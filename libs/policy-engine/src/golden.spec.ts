@@ -5,7 +5,14 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalize } from '@stella/canonical';
-import { compilePolicy, evaluatePolicy, verdictBytes, type PolicyInput, type PolicyVerdict } from './index';
+import {
+  compilePolicy,
+  evaluatePolicy,
+  validatePolicyVerdict,
+  verdictBytes,
+  type PolicyInput,
+  type PolicyVerdict,
+} from './index';
 
 const dir = join(__dirname, 'golden');
 const policy = compilePolicy(readFileSync(join(dir, 'policy.yaml'), 'utf8'));
@@ -32,6 +39,7 @@ describe('golden scenarios', () => {
     }
     expect(scenario.expected).toBeDefined();
     expect(verdict).toEqual(scenario.expected);
+    expect(validatePolicyVerdict(scenario.expected)).toEqual(verdict);
     expect(Buffer.from(verdictBytes(verdict)).toString('utf8')).toBe(canonicalize(scenario.expected));
   });
 });

@@ -21,7 +21,8 @@ export {
   type PolicyGateRecord,
   type PolicyGateResult,
 } from './policy-gate';
-export { policyInputJsonSchema, policyDocumentJsonSchema } from './json-schema';
+export { policyInputJsonSchema, policyDocumentJsonSchema, policyVerdictJsonSchema } from './json-schema';
+export { policyVerdictSchema, validatePolicyVerdict } from './verdict-schema';
 
 // The implementations match the signatures types.ts publishes.
 import type * as T from './types';

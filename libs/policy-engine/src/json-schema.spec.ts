@@ -2,13 +2,14 @@
 // Regenerate after a schema change: UPDATE_SCHEMAS=1 npx jest --selectProjects unit -- libs/policy-engine/src/json-schema
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { policyDocumentJsonSchema, policyInputJsonSchema } from './json-schema';
+import { policyDocumentJsonSchema, policyInputJsonSchema, policyVerdictJsonSchema } from './json-schema';
 
 const docs = join(__dirname, '..', '..', '..', 'docs', 'schemas');
 
 describe.each([
   ['policy-input.v1.json', policyInputJsonSchema],
   ['policy-document.v1.json', policyDocumentJsonSchema],
+  ['policy-verdict.v1.json', policyVerdictJsonSchema],
 ])('docs/schemas/%s', (file, generate) => {
   it('is generated from the current zod schema', () => {
     const schema = generate();

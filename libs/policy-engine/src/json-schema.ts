@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { policyDocumentSchema } from './document-schema';
 import { policyInputSchema } from './input-schema';
+import { policyVerdictSchema } from './verdict-schema';
 
 function toJsonSchema(
   schema: z.ZodType,
@@ -33,5 +34,15 @@ export function policyDocumentJsonSchema(): Record<string, unknown> {
     'urn:stella:schema:policy-document:v1',
     'Stella policy document (stella.policy/v1)',
     'A policy (docs/reference/policy.md). Also refused beyond this schema: duplicate rule ids, rules bound to environments the policy does not bind, CEL that does not compile, OPA modules that do not load.',
+  );
+}
+
+/** JSON Schema (2020-12) of the verdict; docs/schemas/policy-verdict.v1.json is this. */
+export function policyVerdictJsonSchema(): Record<string, unknown> {
+  return toJsonSchema(
+    policyVerdictSchema,
+    'urn:stella:schema:policy-verdict:v1',
+    'Stella policy verdict (stella.policy.verdict/v1)',
+    'The result of evaluating a policy over an input document (docs/reference/policy.md, "The verdict"). Its RFC 8785 canonical bytes are what is hashed, signed and compared on replay.',
   );
 }
