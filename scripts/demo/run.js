@@ -30,9 +30,15 @@ async function preflight(fleet, vexIssuer) {
   try {
     const capabilities = await (await fetch(`${fleet.urls.excititor}/capabilities`)).json();
     if (!(capabilities.issuers ?? []).some((i) => i.id === vexIssuer.id)) {
-      say('warning    the running fleet was not started by the demo: its excititor does not trust the demo VEX issuer,');
-      say('           so the VEX step will fail. Stop that fleet and run `npm run demo` again (it starts its own), or');
-      say(`           restart it with STELLA_EXCITITOR_ISSUERS='${excititorIssuers(vexIssuer)}' npm run quickstart`);
+      say(
+        'warning    the running fleet was not started by the demo: its excititor does not trust the demo VEX issuer,',
+      );
+      say(
+        '           so the VEX step will fail. Stop that fleet and run `npm run demo` again (it starts its own), or',
+      );
+      say(
+        `           restart it with STELLA_EXCITITOR_ISSUERS='${excititorIssuers(vexIssuer)}' npm run quickstart`,
+      );
     }
   } catch (error) {
     say(`warning    could not read the excititor's capabilities: ${error.message}`);
@@ -47,15 +53,26 @@ async function main() {
   const vexIssuer = loadOrCreateVexIssuer(join(demoDir, 'vex-issuer.pem'));
 
   say('Stella Ops golden path\n');
-  const registry = await ensureRegistry({ host: process.env.STELLA_DEMO_REGISTRY || '127.0.0.1:5000', storageDir: join(demoDir, 'registry'), say });
+  const registry = await ensureRegistry({
+    host: process.env.STELLA_DEMO_REGISTRY || '127.0.0.1:5000',
+    storageDir: join(demoDir, 'registry'),
+    say,
+  });
   say(`registry   ${registry.host}${registry.started ? ' (started by the demo)' : ''}`);
-  const fleet = await useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
+  const fleet = await useQuickstartFleet({
+    env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) },
+    say,
+  });
   say(`fleet      ${Object.keys(fleet.urls).join(', ')}${fleet.started ? ' (started by the demo)' : ''}`);
   if (!fleet.started) await preflight(fleet, vexIssuer);
   say('');
 
   const ctx = {
-    fleet: { ...fleet, bootstrapFile: join(fleet.dataDir, 'authority-bootstrap.json'), importRoot: join(fleet.dataDir, 'advisories') },
+    fleet: {
+      ...fleet,
+      bootstrapFile: join(fleet.dataDir, 'authority-bootstrap.json'),
+      importRoot: join(fleet.dataDir, 'advisories'),
+    },
     registryHost: registry.host,
     outDir,
     vexIssuer,
@@ -67,12 +84,23 @@ async function main() {
     if (!keepFleet) await fleet.stop();
     if (!keepFleet) await registry.stop();
   }
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify(outcome.results.map(({ error: _e, ...r }) => r), null, 2) + '\n');
+  writeFileSync(
+    join(outDir, 'results.json'),
+    JSON.stringify(
+      outcome.results.map(({ error: _e, ...r }) => r),
+      null,
+      2,
+    ) + '\n',
+  );
   say('');
   if (ctx.evidencePacket) say(`evidence packet: ${relative(process.cwd(), ctx.evidencePacket)}`);
   if (ctx.verifyOutput) say(`verify output:   ${relative(process.cwd(), ctx.verifyOutput)}`);
   const counts = outcome.results.reduce((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {});
-  say(`${outcome.ok ? 'golden path complete' : 'golden path NOT complete'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} (results: ${relative(process.cwd(), join(outDir, 'results.json'))})`);
+  say(
+    `${outcome.ok ? 'golden path complete' : 'golden path NOT complete'}: ${Object.entries(counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')} (results: ${relative(process.cwd(), join(outDir, 'results.json'))})`,
+  );
   process.exitCode = outcome.ok ? 0 : 1;
 }
 

@@ -25,7 +25,12 @@ import {
 type StepResult = { id: string; status: 'ok' | 'failed' | 'waiting' | 'skipped'; line: string };
 
 const { startIsolatedFleet, discoverServices } = require('../../scripts/demo/lib/fleet');
-const { runGoldenPath, goldenPathSteps, loadOrCreateVexIssuer, excititorIssuers } = require('../../scripts/demo/lib/golden-path');
+const {
+  runGoldenPath,
+  goldenPathSteps,
+  loadOrCreateVexIssuer,
+  excititorIssuers,
+} = require('../../scripts/demo/lib/golden-path');
 
 const steps: Array<{ id: string; title: string }> = goldenPathSteps();
 
@@ -43,7 +48,8 @@ describe('the golden path, end to end', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stella-e2e-'));
     nats = createTestNatsPrefix();
     [registry, s3] = await Promise.all([startTestRegistry(), startTestS3()]);
-    for (const service of discoverServices() as Array<{ name: string }>) schemas.set(service.name, await createTestSchema(`e2e_${service.name.slice(0, 12)}`));
+    for (const service of discoverServices() as Array<{ name: string }>)
+      schemas.set(service.name, await createTestSchema(`e2e_${service.name.slice(0, 12)}`));
     const vexIssuer = loadOrCreateVexIssuer(join(dataDir, 'vex-issuer.pem'));
     const started = await startIsolatedFleet({
       databaseUrl: testDatabaseUrl(),
@@ -59,7 +65,11 @@ describe('the golden path, end to end', () => {
     fleet = started;
     const outcome = await runGoldenPath(
       {
-        fleet: { ...started, bootstrapFile: join(dataDir, 'authority-bootstrap.json'), importRoot: join(dataDir, 'advisories') },
+        fleet: {
+          ...started,
+          bootstrapFile: join(dataDir, 'authority-bootstrap.json'),
+          importRoot: join(dataDir, 'advisories'),
+        },
         registryHost: registry.host,
         outDir: join(dataDir, 'out'),
         vexIssuer,

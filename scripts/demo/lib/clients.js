@@ -12,7 +12,10 @@ const root = join(__dirname, '..', '..', '..');
 
 class ApiError extends Error {
   constructor(method, url, status, body) {
-    const detail = body && typeof body === 'object' ? body.detail || body.title || body.error_description || body.error || JSON.stringify(body) : String(body ?? '');
+    const detail =
+      body && typeof body === 'object'
+        ? body.detail || body.title || body.error_description || body.error || JSON.stringify(body)
+        : String(body ?? '');
     super(`${method} ${url} -> ${status}${body && body.code ? ` ${body.code}` : ''}: ${detail}`);
     this.status = status;
     this.body = body;
@@ -45,7 +48,9 @@ async function api(method, url, { token, body, headers = {}, form, timeoutMs = 1
 
 /** OAuth 2.0 client_credentials (HTTP Basic, RFC 6749 §2.3.1). */
 async function clientToken(authorityUrl, clientId, clientSecret, scope) {
-  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString(
+    'base64',
+  );
   const answer = await api('POST', `${authorityUrl}/oauth/token`, {
     headers: { authorization: `Basic ${basic}` },
     form: { grant_type: 'client_credentials', ...(scope ? { scope } : {}) },
@@ -88,7 +93,10 @@ async function ensureUser(authorityUrl, adminToken, tenant, username, roles) {
 async function ensureClient(authorityUrl, adminToken, tenant, clientId, allowedScopes) {
   const base = `${authorityUrl}/api/v1/tenants/${tenant}/clients`;
   try {
-    const created = await api('POST', base, { token: adminToken, body: { clientId, name: clientId, allowedScopes } });
+    const created = await api('POST', base, {
+      token: adminToken,
+      body: { clientId, name: clientId, allowedScopes },
+    });
     return { clientId, clientSecret: created.clientSecret };
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 409) throw error;
@@ -128,8 +136,11 @@ function orchestratorGrpc(port, host = '127.0.0.1') {
   return {
     call(method, request, token, metadata) {
       return new Promise((resolve, reject) => {
-        client[method](request, meta(token, metadata), { deadline: Date.now() + 120_000 }, (error, response) =>
-          error ? reject(describeError(error)) : resolve(response),
+        client[method](
+          request,
+          meta(token, metadata),
+          { deadline: Date.now() + 120_000 },
+          (error, response) => (error ? reject(describeError(error)) : resolve(response)),
         );
       });
     },
@@ -151,7 +162,18 @@ async function eventually(probe, { timeoutMs = 60_000, intervalMs = 500, what = 
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`,
+  );
 }
 
-module.exports = { ApiError, api, clientToken, userToken, ensureUser, ensureClient, orchestratorGrpc, eventually };
+module.exports = {
+  ApiError,
+  api,
+  clientToken,
+  userToken,
+  ensureUser,
+  ensureClient,
+  orchestratorGrpc,
+  eventually,
+};

@@ -14,7 +14,14 @@
  * Plain JavaScript, like quickstart.js: the demo runs with `node`, the test requires it.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
+const {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} = require('node:fs');
 const net = require('node:net');
 const { join } = require('node:path');
 
@@ -25,9 +32,19 @@ function discoverServices() {
   const dir = join(root, 'services');
   return readdirSync(dir)
     .filter((name) => existsSync(join(dir, name, 'package.json')))
-    .map((name) => ({ name, dir: join(dir, name), pkg: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) }))
+    .map((name) => ({
+      name,
+      dir: join(dir, name),
+      pkg: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')),
+    }))
     .filter((s) => s.pkg.stella && Number.isInteger(s.pkg.stella.port))
-    .map((s) => ({ name: s.name, dir: s.dir, port: s.pkg.stella.port, order: s.pkg.stella.order ?? 100, stella: s.pkg.stella }))
+    .map((s) => ({
+      name: s.name,
+      dir: s.dir,
+      port: s.pkg.stella.port,
+      order: s.pkg.stella.order ?? 100,
+      stella: s.pkg.stella,
+    }))
     .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
 }
 
@@ -54,11 +71,14 @@ async function ready(url, timeoutMs = 2000) {
 async function waitReady(name, url, child, log) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see ${log}\n${tail(log)}`);
+    if (child && child.exitCode !== null)
+      throw new Error(`${name} exited with code ${child.exitCode}; see ${log}\n${tail(log)}`);
     if (await ready(url)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${log}\n${tail(log)}`);
+  throw new Error(
+    `${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${log}\n${tail(log)}`,
+  );
 }
 
 function tail(file, lines = 15) {
@@ -106,12 +126,22 @@ async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
   const existing = await running();
   if (existing) {
     return {
-      ...describe(existing.services, { dataDir, natsUrl: existing.natsUrl, natsPrefix: existing.natsPrefix, databaseUrl: existing.databaseUrl, started: false }),
-      grpcPort: Number(expected.find((s) => s.name === 'orchestrator')?.stella.env?.STELLA_ORCHESTRATOR_GRPC_PORT ?? 7502),
+      ...describe(existing.services, {
+        dataDir,
+        natsUrl: existing.natsUrl,
+        natsPrefix: existing.natsPrefix,
+        databaseUrl: existing.databaseUrl,
+        started: false,
+      }),
+      grpcPort: Number(
+        expected.find((s) => s.name === 'orchestrator')?.stella.env?.STELLA_ORCHESTRATOR_GRPC_PORT ?? 7502,
+      ),
       stop: async () => undefined,
     };
   }
-  say('no running quickstart fleet answers: starting `npm run quickstart` (build, migrate, start; log in .stella/demo/quickstart.log)');
+  say(
+    'no running quickstart fleet answers: starting `npm run quickstart` (build, migrate, start; log in .stella/demo/quickstart.log)',
+  );
   mkdirSync(join(dataDir, 'demo'), { recursive: true });
   const log = join(dataDir, 'demo', 'quickstart.log');
   const out = createWriteStream(log, { flags: 'a' });
@@ -125,7 +155,10 @@ async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
   const startedAt = Date.now();
   await new Promise((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`quickstart did not finish starting within 15 minutes; see ${log}`)), 15 * 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`quickstart did not finish starting within 15 minutes; see ${log}`)),
+      15 * 60_000,
+    );
     child.stdout.on('data', (chunk) => {
       buffer += chunk.toString();
       if (buffer.includes('Stella Ops is running.')) {
@@ -135,14 +168,25 @@ async function useQuickstartFleet({ env = {}, say = () => undefined } = {}) {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`quickstart exited with code ${code} before the fleet was up; see ${log}\n${tail(log)}`));
+      reject(
+        new Error(`quickstart exited with code ${code} before the fleet was up; see ${log}\n${tail(log)}`),
+      );
     });
   });
   const fleet = JSON.parse(readFileSync(fleetFile, 'utf8'));
-  if (Date.parse(fleet.startedAt) < startedAt - 60_000) throw new Error(`${fleetFile} was not rewritten by the quickstart just started`);
+  if (Date.parse(fleet.startedAt) < startedAt - 60_000)
+    throw new Error(`${fleetFile} was not rewritten by the quickstart just started`);
   return {
-    ...describe(fleet.services, { dataDir, natsUrl: fleet.natsUrl, natsPrefix: fleet.natsPrefix, databaseUrl: fleet.databaseUrl, started: true }),
-    grpcPort: Number(expected.find((s) => s.name === 'orchestrator')?.stella.env?.STELLA_ORCHESTRATOR_GRPC_PORT ?? 7502),
+    ...describe(fleet.services, {
+      dataDir,
+      natsUrl: fleet.natsUrl,
+      natsPrefix: fleet.natsPrefix,
+      databaseUrl: fleet.databaseUrl,
+      started: true,
+    }),
+    grpcPort: Number(
+      expected.find((s) => s.name === 'orchestrator')?.stella.env?.STELLA_ORCHESTRATOR_GRPC_PORT ?? 7502,
+    ),
     stop: async () => {
       await stopChild(child, 120_000);
       out.end();
@@ -172,7 +216,18 @@ async function provisionClient(service, authorityUrl, bootstrapFile) {
  * really listens. `env` is added to every service, `serviceEnv[name]` to one.
  * The caller owns the schemas, the S3 endpoint and the data directory.
  */
-async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor, dataDir, s3 = {}, env = {}, serviceEnv = {}, only, logDir = dataDir }) {
+async function startIsolatedFleet({
+  databaseUrl,
+  natsUrl,
+  natsPrefix,
+  schemaFor,
+  dataDir,
+  s3 = {},
+  env = {},
+  serviceEnv = {},
+  only,
+  logDir = dataDir,
+}) {
   // A service without dist/main.js is left out (and named in `notBuilt`): the steps that need it
   // then say they are waiting for it.
   const discovered = discoverServices().filter((s) => !only || only.includes(s.name));
@@ -193,7 +248,9 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
       .replaceAll('{s3AccessKey}', s3.accessKey ?? '')
       .replaceAll('{s3SecretKey}', s3.secretKey ?? '');
   const rewriteUrls = (value) =>
-    value.replace(/(https?:\/\/(?:127\.0\.0\.1|localhost)):(\d+)/g, (m, host, port) => (portMap.has(Number(port)) ? `${host}:${portMap.get(Number(port))}` : m));
+    value.replace(/(https?:\/\/(?:127\.0\.0\.1|localhost)):(\d+)/g, (m, host, port) =>
+      portMap.has(Number(port)) ? `${host}:${portMap.get(Number(port))}` : m,
+    );
   // Secondary ports first (so URLs naming them are rewritten), then every value.
   const secondary = new Map();
   for (const s of services) {
@@ -206,7 +263,12 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
     }
   }
   const resolve = (vars = {}, service) =>
-    Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, secondary.get(`${service}:${k}`) ?? rewriteUrls(placeholders(v))]));
+    Object.fromEntries(
+      Object.entries(vars).map(([k, v]) => [
+        k,
+        secondary.get(`${service}:${k}`) ?? rewriteUrls(placeholders(v)),
+      ]),
+    );
   const authority = services.find((s) => s.name === 'authority');
   const bootstrapFile = join(dataDir, 'authority-bootstrap.json');
   const started = [];
@@ -237,11 +299,20 @@ async function startIsolatedFleet({ databaseUrl, natsUrl, natsPrefix, schemaFor,
         ...resolve(serviceEnv[s.name]),
       };
       if (existsSync(join(s.dir, 'dist', 'migrate.js'))) {
-        const m = spawnSync(process.execPath, [join(s.dir, 'dist', 'migrate.js')], { cwd: root, env: childEnv, encoding: 'utf8' });
-        if (m.status !== 0) throw new Error(`migrating ${s.name} failed (exit ${m.status}):\n${m.stdout}\n${m.stderr}`);
+        const m = spawnSync(process.execPath, [join(s.dir, 'dist', 'migrate.js')], {
+          cwd: root,
+          env: childEnv,
+          encoding: 'utf8',
+        });
+        if (m.status !== 0)
+          throw new Error(`migrating ${s.name} failed (exit ${m.status}):\n${m.stdout}\n${m.stderr}`);
       }
       const out = createWriteStream(log, { flags: 'a' });
-      const child = spawn(process.execPath, [join(s.dir, 'dist', 'main.js')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(s.dir, 'dist', 'main.js')], {
+        cwd: root,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child.stdout.pipe(out);
       child.stderr.pipe(out);
       started.push({ name: s.name, url: url(s), child, env: childEnv, log });

@@ -12,7 +12,16 @@ const { spawnSync } = require('node:child_process');
 const { createPrivateKey, createPublicKey, generateKeyPairSync } = require('node:crypto');
 const { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { api, ApiError, clientToken, userToken, ensureUser, ensureClient, orchestratorGrpc, eventually } = require('./clients');
+const {
+  api,
+  ApiError,
+  clientToken,
+  userToken,
+  ensureUser,
+  ensureClient,
+  orchestratorGrpc,
+  eventually,
+} = require('./clients');
 
 const root = join(__dirname, '..', '..', '..');
 const SHARED_DATA = process.env.STELLA_SHARED_DATA || join(root, '..', 'shared', 'data');
@@ -20,9 +29,19 @@ const SHARED_DATA = process.env.STELLA_SHARED_DATA || join(root, '..', 'shared',
 /** The advisory held back from the first import: imported at the end, it flips the deployed release's risk. */
 const LATE_ADVISORY = { id: 'GHSA-c2qf-rxjj-qqgw', cve: 'CVE-2022-25883', purl: 'pkg:npm/semver@7.5.1' };
 /** Answered with a trusted OpenVEX not_affected statement. */
-const VEX_TARGET = { id: 'GHSA-9c47-m6qq-7p4h', cve: 'CVE-2022-46175', purl: 'pkg:npm/json5@2.2.1', component: 'json5' };
+const VEX_TARGET = {
+  id: 'GHSA-9c47-m6qq-7p4h',
+  cve: 'CVE-2022-46175',
+  purl: 'pkg:npm/json5@2.2.1',
+  component: 'json5',
+};
 /** Waived for prod: requested by one person, approved by another. */
-const WAIVER_TARGET = { id: 'GHSA-fjxv-7rqg-78g4', cve: 'CVE-2025-7783', purl: 'pkg:npm/form-data@4.0.0', component: 'form-data' };
+const WAIVER_TARGET = {
+  id: 'GHSA-fjxv-7rqg-78g4',
+  cve: 'CVE-2025-7783',
+  purl: 'pkg:npm/form-data@4.0.0',
+  component: 'form-data',
+};
 const VEX_ISSUER_ID = 'stella-demo-security';
 const POLICY_GATE = 'policy';
 
@@ -54,7 +73,11 @@ async function evaluate(ctx, environment, approvals = []) {
       id: ctx.release.id,
       name: ctx.release.name,
       version: ctx.release.version,
-      components: ctx.release.components.map((c) => ({ name: c.name, digest: c.digest, repository: c.repository })),
+      components: ctx.release.components.map((c) => ({
+        name: c.name,
+        digest: c.digest,
+        repository: c.repository,
+      })),
     },
     environment,
     approvals,
@@ -85,7 +108,13 @@ function loadOrCreateVexIssuer(file) {
 /** STELLA_EXCITITOR_ISSUERS entry trusting the demo's security team (signed documents only). */
 function excititorIssuers(issuer) {
   return JSON.stringify([
-    { id: issuer.id, trust: 90, authors: ['Stella Demo Security Team'], publicKeys: [{ keyId: issuer.id, publicKeyPem: issuer.publicKeyPem }], requireSignature: true },
+    {
+      id: issuer.id,
+      trust: 90,
+      authors: ['Stella Demo Security Team'],
+      publicKeys: [{ keyId: issuer.id, publicKeyPem: issuer.publicKeyPem }],
+      requireSignature: true,
+    },
   ]);
 }
 
@@ -93,13 +122,22 @@ function excititorIssuers(issuer) {
 function writeAdvisoryFiles(importRoot) {
   const dir = join(importRoot, 'golden-path');
   mkdirSync(dir, { recursive: true });
-  const npm = readFileSync(join(SHARED_DATA, 'advisories', 'osv', 'npm.osv.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const npm = readFileSync(join(SHARED_DATA, 'advisories', 'osv', 'npm.osv.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   const late = npm.filter((line) => JSON.parse(line).id === LATE_ADVISORY.id);
-  if (late.length !== 1) throw new Error(`${LATE_ADVISORY.id} not found in ../shared/data/advisories/osv/npm.osv.jsonl`);
-  writeFileSync(join(dir, 'npm-initial.osv.jsonl'), npm.filter((line) => JSON.parse(line).id !== LATE_ADVISORY.id).join('\n') + '\n');
+  if (late.length !== 1)
+    throw new Error(`${LATE_ADVISORY.id} not found in ../shared/data/advisories/osv/npm.osv.jsonl`);
+  writeFileSync(
+    join(dir, 'npm-initial.osv.jsonl'),
+    npm.filter((line) => JSON.parse(line).id !== LATE_ADVISORY.id).join('\n') + '\n',
+  );
   writeFileSync(join(dir, 'npm-late.osv.jsonl'), late.join('\n') + '\n');
   copyFileSync(join(SHARED_DATA, 'advisories', 'osv', 'debian.osv.jsonl'), join(dir, 'debian.osv.jsonl'));
-  return { initial: ['golden-path/npm-initial.osv.jsonl', 'golden-path/debian.osv.jsonl'], late: 'golden-path/npm-late.osv.jsonl' };
+  return {
+    initial: ['golden-path/npm-initial.osv.jsonl', 'golden-path/debian.osv.jsonl'],
+    late: 'golden-path/npm-late.osv.jsonl',
+  };
 }
 
 function stellaCli(args, { env = {}, cwd = root } = {}) {
@@ -138,11 +176,31 @@ function goldenPathSteps() {
         const admin = await clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret);
         ctx.adminToken = admin;
         const ci = await ensureClient(auth, admin, ctx.tenant, 'golden-path-ci', [
-          'release:read', 'release:write', 'release:promote', 'release:approve', 'deploy:write', 'scan:read', 'scan:write', 'policy:read', 'policy:evaluate', 'advisory:read', 'vex:read', 'evidence:read', 'export:read',
+          'release:read',
+          'release:write',
+          'release:promote',
+          'release:approve',
+          'deploy:write',
+          'scan:read',
+          'scan:write',
+          'policy:read',
+          'policy:evaluate',
+          'advisory:read',
+          'vex:read',
+          'evidence:read',
+          'export:read',
         ]);
         ctx.ciCredentials = ci;
-        ctx.tokens = { ci: async () => clientToken(auth, ci.clientId, ci.clientSecret), admin: async () => clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret) };
-        const people = { alice: ['security-officer'], bob: ['security-officer'], carol: ['release-manager'], dave: ['release-manager'] };
+        ctx.tokens = {
+          ci: async () => clientToken(auth, ci.clientId, ci.clientSecret),
+          admin: async () => clientToken(auth, boot.adminClient.clientId, boot.adminClient.clientSecret),
+        };
+        const people = {
+          alice: ['security-officer'],
+          bob: ['security-officer'],
+          carol: ['release-manager'],
+          dave: ['release-manager'],
+        };
         ctx.people = {};
         for (const [name, roles] of Object.entries(people)) {
           const user = await ensureUser(auth, admin, ctx.tenant, `gp-${name}`, roles);
@@ -157,8 +215,15 @@ function goldenPathSteps() {
       id: 'images',
       title: 'two real images built (umoci + skopeo) and pushed by tag',
       async run(ctx) {
-        const result = spawnSync('bash', [join(root, 'scripts', 'demo', 'build-images.sh'), '--push', ctx.registryHost], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-        if (result.status !== 0) throw new Error(`build-images.sh failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+        const result = spawnSync(
+          'bash',
+          [join(root, 'scripts', 'demo', 'build-images.sh'), '--push', ctx.registryHost],
+          { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+        );
+        if (result.status !== 0)
+          throw new Error(
+            `build-images.sh failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`,
+          );
         ctx.images = JSON.parse(result.stdout).images;
         return ctx.images.map((i) => `${i.reference} = ${i.digest.slice(0, 19)}…`).join(', ');
       },
@@ -171,26 +236,53 @@ function goldenPathSteps() {
         const orch = requireService(ctx, 'orchestrator');
         const token = ctx.adminToken;
         const wanted = {
-          dev: { approvals: { required: 0, approverRoles: [] }, gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'] },
-          stage: { approvals: { required: 0, approverRoles: [] }, gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'] },
-          prod: { approvals: { required: 2, approverRoles: ['release-manager'] }, separationOfDuties: true, gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'] },
+          dev: {
+            approvals: { required: 0, approverRoles: [] },
+            gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'],
+          },
+          stage: {
+            approvals: { required: 0, approverRoles: [] },
+            gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'],
+          },
+          prod: {
+            approvals: { required: 2, approverRoles: ['release-manager'] },
+            separationOfDuties: true,
+            gates: ['previous-environment', 'freeze-window', POLICY_GATE, 'approvals'],
+          },
         };
-        const existing = new Set((await api('GET', `${orch}/api/v1/environments`, { token })).items?.map((e) => e.name) ?? []);
+        const existing = new Set(
+          (await api('GET', `${orch}/api/v1/environments`, { token })).items?.map((e) => e.name) ?? [],
+        );
         let policyGate = true;
         for (const [name, policy] of Object.entries(wanted)) {
           const body = { ...policy, deployment: { mode: 'reported' } };
-          const send = (b) => (existing.has(name) ? api('PATCH', `${orch}/api/v1/environments/${name}`, { token, body: b }) : api('POST', `${orch}/api/v1/environments`, { token, body: { name, ...b } }));
+          const send = (b) =>
+            existing.has(name)
+              ? api('PATCH', `${orch}/api/v1/environments/${name}`, { token, body: b })
+              : api('POST', `${orch}/api/v1/environments`, { token, body: { name, ...b } });
           try {
             await send(body);
           } catch (error) {
-            if (!(error instanceof ApiError) || error.status !== 400 || !JSON.stringify(error.body).includes(POLICY_GATE)) throw error;
+            if (
+              !(error instanceof ApiError) ||
+              error.status !== 400 ||
+              !JSON.stringify(error.body).includes(POLICY_GATE)
+            )
+              throw error;
             policyGate = false;
             await send({ ...body, gates: body.gates.filter((g) => g !== POLICY_GATE) });
           }
         }
-        await api('PUT', `${orch}/api/v1/promotion-path`, { token, body: { environments: ['dev', 'stage', 'prod'], allowSkip: false } });
+        await api('PUT', `${orch}/api/v1/promotion-path`, {
+          token,
+          body: { environments: ['dev', 'stage', 'prod'], allowSkip: false },
+        });
         ctx.policyGate = policyGate;
-        if (!policyGate) throw new Waiting('the orchestrator policy gate', `the orchestrator refuses gate "${POLICY_GATE}"; environments saved without it`);
+        if (!policyGate)
+          throw new Waiting(
+            'the orchestrator policy gate',
+            `the orchestrator refuses gate "${POLICY_GATE}"; environments saved without it`,
+          );
         return 'dev -> stage -> prod; prod needs 2 distinct release-manager approvals; every environment runs the policy gate';
       },
     },
@@ -201,9 +293,15 @@ function goldenPathSteps() {
       async run(ctx) {
         const policy = requireService(ctx, 'policy', 'services/policy');
         const token = await ctx.tokens.alice();
-        const uploaded = await api('POST', `${policy}/api/v1/policies`, { token, body: { source: POLICY_SOURCE } });
+        const uploaded = await api('POST', `${policy}/api/v1/policies`, {
+          token,
+          body: { source: POLICY_SOURCE },
+        });
         for (const environment of ['dev', 'stage', 'prod'])
-          await api('PUT', `${policy}/api/v1/environments/${environment}/policy`, { token, body: { name: uploaded.name, version: uploaded.version } });
+          await api('PUT', `${policy}/api/v1/environments/${environment}/policy`, {
+            token,
+            body: { name: uploaded.name, version: uploaded.version },
+          });
         ctx.policy = uploaded;
         return `${uploaded.name}@${uploaded.version} (${uploaded.policyHash.slice(0, 19)}…) bound to dev, stage, prod by gp-alice`;
       },
@@ -217,7 +315,14 @@ function goldenPathSteps() {
         ctx.advisoryFiles = writeAdvisoryFiles(ctx.fleet.importRoot);
         const token = ctx.adminToken;
         const reports = [];
-        for (const path of ctx.advisoryFiles.initial) reports.push(await api('POST', `${concelier}/api/v1/imports`, { token, body: { source: 'osv', path }, timeoutMs: 600_000 }));
+        for (const path of ctx.advisoryFiles.initial)
+          reports.push(
+            await api('POST', `${concelier}/api/v1/imports`, {
+              token,
+              body: { source: 'osv', path },
+              timeoutMs: 600_000,
+            }),
+          );
         const read = reports.reduce((n, r) => n + r.recordsRead, 0);
         const fresh = reports.reduce((n, r) => n + r.documentsNew, 0);
         ctx.feedSnapshotId = reports.at(-1).snapshotId;
@@ -232,20 +337,31 @@ function goldenPathSteps() {
         requireService(ctx, 'orchestrator');
         const grpc = (ctx.grpc ??= orchestratorGrpc(ctx.fleet.grpcPort));
         const token = await ctx.tokens.ci();
-        const { releases } = await grpc.call('listReleases', { limit: 500 }, token).catch(() => ({ releases: [] }));
+        const { releases } = await grpc
+          .call('listReleases', { limit: 500 }, token)
+          .catch(() => ({ releases: [] }));
         const taken = new Set((releases ?? []).filter((r) => r.name === 'golden-path').map((r) => r.version));
         let patch = 0;
         while (taken.has(`1.0.${patch}`)) patch += 1;
         const version = `1.0.${patch}`;
         const release = await grpc.call(
           'createRelease',
-          { name: 'golden-path', version, components: ctx.images.map((i) => ({ name: i.name, repository: `${ctx.registryHost}/${i.repository}`, tag: i.tag })) },
+          {
+            name: 'golden-path',
+            version,
+            components: ctx.images.map((i) => ({
+              name: i.name,
+              repository: `${ctx.registryHost}/${i.repository}`,
+              tag: i.tag,
+            })),
+          },
           token,
           { 'idempotency-key': `golden-path-${version}-${Date.now()}` },
         );
         for (const image of ctx.images) {
           const component = release.components.find((c) => c.name === image.name);
-          if (component?.digest !== image.digest) throw new Error(`${image.name} resolved to ${component?.digest}, pushed ${image.digest}`);
+          if (component?.digest !== image.digest)
+            throw new Error(`${image.name} resolved to ${component?.digest}, pushed ${image.digest}`);
         }
         ctx.release = release;
         return `golden-path@${version} = ${release.id.slice(0, 19)}… (${release.components.length} digests, tags resolved by the orchestrator)`;
@@ -265,15 +381,25 @@ function goldenPathSteps() {
           const submitted = await api('POST', `${scanner}/api/v1/scans`, { token, body: { image: ref } });
           const scan = await eventually(
             async () => {
-              const s = await api('GET', `${scanner}/api/v1/scans/${submitted.scanId}`, { token: await ctx.tokens.ci() });
-              if (s.status === 'failed') throw Object.assign(new Error(`scan of ${image.name} failed: ${s.error?.code} ${s.error?.message}`), { final: true });
+              const s = await api('GET', `${scanner}/api/v1/scans/${submitted.scanId}`, {
+                token: await ctx.tokens.ci(),
+              });
+              if (s.status === 'failed')
+                throw Object.assign(
+                  new Error(`scan of ${image.name} failed: ${s.error?.code} ${s.error?.message}`),
+                  { final: true },
+                );
               return s.status === 'completed' ? s : undefined;
             },
             { timeoutMs: 120_000, what: `the scan of ${image.name}` },
           );
           // Asked again, the scanner answers the same scan: a digest is scanned once.
-          const again = await api('POST', `${scanner}/api/v1/scans`, { token, body: { image: `${ctx.registryHost}/${image.repository}:${image.tag}` } });
-          if (again.scanId !== scan.scanId) throw new Error(`${image.name} was scanned twice (${scan.scanId}, then ${again.scanId})`);
+          const again = await api('POST', `${scanner}/api/v1/scans`, {
+            token,
+            body: { image: `${ctx.registryHost}/${image.repository}:${image.tag}` },
+          });
+          if (again.scanId !== scan.scanId)
+            throw new Error(`${image.name} was scanned twice (${scan.scanId}, then ${again.scanId})`);
           ctx.scans[image.name] = scan;
           lines.push(`${image.name}: ${scan.componentCount} components`);
         }
@@ -288,11 +414,22 @@ function goldenPathSteps() {
       async run(ctx) {
         const token = await ctx.tokens.ci();
         const verdict = ctx.policy ? await evaluate(ctx, environment) : undefined;
-        if (verdict && verdict.verdict === 'deny') throw new Error(`policy denies ${environment}: ${verdict.summary}`);
-        const promotion = await ctx.grpc.call('requestPromotion', { release: { id: ctx.release.id }, environment }, token);
-        if (promotion.state !== 'deploying' && promotion.state !== 'approved') throw new Error(`promotion to ${environment} is ${promotion.state} (${gateLine(promotion)})`);
-        const deployed = await ctx.grpc.call('reportDeployment', { promotionId: promotion.id, status: 'deployed' }, token);
-        if (deployed.state !== 'deployed') throw new Error(`deployment report left the promotion ${deployed.state}`);
+        if (verdict && verdict.verdict === 'deny')
+          throw new Error(`policy denies ${environment}: ${verdict.summary}`);
+        const promotion = await ctx.grpc.call(
+          'requestPromotion',
+          { release: { id: ctx.release.id }, environment },
+          token,
+        );
+        if (promotion.state !== 'deploying' && promotion.state !== 'approved')
+          throw new Error(`promotion to ${environment} is ${promotion.state} (${gateLine(promotion)})`);
+        const deployed = await ctx.grpc.call(
+          'reportDeployment',
+          { promotionId: promotion.id, status: 'deployed' },
+          token,
+        );
+        if (deployed.state !== 'deployed')
+          throw new Error(`deployment report left the promotion ${deployed.state}`);
         return `allowed, decision ${String(promotion.decisionId).slice(0, 16)}…; gates ${gateLine(promotion)}${verdict ? `; policy ${verdict.verdict}: ${verdict.summary}` : ''}`;
       },
     })),
@@ -302,16 +439,26 @@ function goldenPathSteps() {
       needs: ['stage', 'policy', 'scan', 'advisories'],
       async run(ctx) {
         const verdict = await evaluate(ctx, 'prod');
-        if (verdict.verdict !== 'deny') throw new Error(`expected the policy to deny prod, it says ${verdict.verdict}: ${verdict.summary}`);
+        if (verdict.verdict !== 'deny')
+          throw new Error(`expected the policy to deny prod, it says ${verdict.verdict}: ${verdict.summary}`);
         for (const t of [VEX_TARGET, WAIVER_TARGET])
-          if (!verdict.summary.includes(t.cve) && !verdict.summary.includes(t.id)) throw new Error(`the explanation does not name ${t.cve}: ${verdict.summary}`);
+          if (!verdict.summary.includes(t.cve) && !verdict.summary.includes(t.id))
+            throw new Error(`the explanation does not name ${t.cve}: ${verdict.summary}`);
         ctx.prodDenied = verdict;
-        if (!ctx.policyGate) throw new Waiting('the orchestrator policy gate', `policy service verdict for prod: ${verdict.summary}`);
+        if (!ctx.policyGate)
+          throw new Waiting(
+            'the orchestrator policy gate',
+            `policy service verdict for prod: ${verdict.summary}`,
+          );
         const token = await ctx.tokens.ci();
-        const refused = await ctx.grpc.call('requestPromotion', { release: { id: ctx.release.id }, environment: 'prod' }, token).then(
-          (p) => { throw new Error(`prod promotion was not refused: ${p.state} (${gateLine(p)})`); },
-          (e) => e,
-        );
+        const refused = await ctx.grpc
+          .call('requestPromotion', { release: { id: ctx.release.id }, environment: 'prod' }, token)
+          .then(
+            (p) => {
+              throw new Error(`prod promotion was not refused: ${p.state} (${gateLine(p)})`);
+            },
+            (e) => e,
+          );
         if (refused.stellaCode !== 'PROMOTION_DENIED') throw refused;
         return `denied (decision ${String(refused.stellaDetails.decisionId).slice(0, 16)}…): ${verdict.summary}`;
       },
@@ -324,7 +471,9 @@ function goldenPathSteps() {
         const excititor = requireService(ctx, 'excititor');
         const capabilities = await api('GET', `${excititor}/capabilities`);
         if (!(capabilities.issuers ?? []).some((i) => i.id === VEX_ISSUER_ID))
-          throw new Error(`the excititor does not trust issuer ${VEX_ISSUER_ID}: start the fleet with STELLA_EXCITITOR_ISSUERS from the demo (npm run demo starts it so when it starts the fleet)`);
+          throw new Error(
+            `the excititor does not trust issuer ${VEX_ISSUER_ID}: start the fleet with STELLA_EXCITITOR_ISSUERS from the demo (npm run demo starts it so when it starts the fleet)`,
+          );
         const { signEnvelope, createKeySigner } = require('@stella/attest');
         const now = new Date().toISOString();
         const vex = {
@@ -339,18 +488,34 @@ function goldenPathSteps() {
               products: [{ '@id': VEX_TARGET.purl }],
               status: 'not_affected',
               justification: 'vulnerable_code_not_in_execute_path',
-              impact_statement: 'json5.parse is only called on the settings the application ships; no attacker-controlled input reaches it',
+              impact_statement:
+                'json5.parse is only called on the settings the application ships; no attacker-controlled input reaches it',
               timestamp: now,
             },
           ],
         };
-        const envelope = await signEnvelope(Buffer.from(JSON.stringify(vex)), 'application/vnd.openvex+json', [createKeySigner(ctx.vexIssuer.privateKey, { keyId: VEX_ISSUER_ID })]);
+        const envelope = await signEnvelope(
+          Buffer.from(JSON.stringify(vex)),
+          'application/vnd.openvex+json',
+          [createKeySigner(ctx.vexIssuer.privateKey, { keyId: VEX_ISSUER_ID })],
+        );
         const token = await ctx.tokens.alice();
-        const answer = await api('POST', `${excititor}/api/v1/vex`, { token, body: { documents: [{ name: 'golden-path-json5.openvex.json', format: 'openvex', document: envelope }] } });
+        const answer = await api('POST', `${excititor}/api/v1/vex`, {
+          token,
+          body: {
+            documents: [{ name: 'golden-path-json5.openvex.json', format: 'openvex', document: envelope }],
+          },
+        });
         const result = answer.results[0];
-        if (result.outcome === 'refused') throw new Error(`excititor refused the VEX: ${JSON.stringify(result.issues)}`);
-        const consensus = await api('GET', `${excititor}/api/v1/consensus?vulnerability=${encodeURIComponent(VEX_TARGET.cve)}&product=${encodeURIComponent(VEX_TARGET.purl)}`, { token });
-        if (consensus.status !== 'not_affected') throw new Error(`consensus is ${consensus.status}: ${consensus.summary ?? ''}`);
+        if (result.outcome === 'refused')
+          throw new Error(`excititor refused the VEX: ${JSON.stringify(result.issues)}`);
+        const consensus = await api(
+          'GET',
+          `${excititor}/api/v1/consensus?vulnerability=${encodeURIComponent(VEX_TARGET.cve)}&product=${encodeURIComponent(VEX_TARGET.purl)}`,
+          { token },
+        );
+        if (consensus.status !== 'not_affected')
+          throw new Error(`consensus is ${consensus.status}: ${consensus.summary ?? ''}`);
         return `${result.outcome}, issuer ${result.issuer}, signed=${result.signed}; consensus: ${consensus.summary ?? consensus.status}`;
       },
     },
@@ -363,12 +528,30 @@ function goldenPathSteps() {
         const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
         const requested = await api('POST', `${policy}/api/v1/exceptions`, {
           token: await ctx.tokens.alice(),
-          body: { vulnerability: WAIVER_TARGET.cve, component: WAIVER_TARGET.purl, environment: 'prod', reason: 'form-data only builds multipart bodies for our own upload client; boundary values never reach a third party. Upgrade to 4.0.4 planned next sprint.', expiresAt },
+          body: {
+            vulnerability: WAIVER_TARGET.cve,
+            component: WAIVER_TARGET.purl,
+            environment: 'prod',
+            reason:
+              'form-data only builds multipart bodies for our own upload client; boundary values never reach a third party. Upgrade to 4.0.4 planned next sprint.',
+            expiresAt,
+          },
         });
-        const self = await api('POST', `${policy}/api/v1/exceptions/${requested.id}/approve`, { token: await ctx.tokens.alice() }).then(() => undefined, (e) => e);
-        if (!(self instanceof ApiError) || self.status !== 403) throw new Error(`the requester could approve her own exception (${self ? self.message : 'approved'})`);
-        const approved = await api('POST', `${policy}/api/v1/exceptions/${requested.id}/approve`, { token: await ctx.tokens.bob() });
-        if (approved.status !== 'approved' && approved.state !== 'approved') throw new Error(`exception is ${approved.status ?? approved.state} after approval`);
+        const self = await api('POST', `${policy}/api/v1/exceptions/${requested.id}/approve`, {
+          token: await ctx.tokens.alice(),
+        }).then(
+          () => undefined,
+          (e) => e,
+        );
+        if (!(self instanceof ApiError) || self.status !== 403)
+          throw new Error(
+            `the requester could approve her own exception (${self ? self.message : 'approved'})`,
+          );
+        const approved = await api('POST', `${policy}/api/v1/exceptions/${requested.id}/approve`, {
+          token: await ctx.tokens.bob(),
+        });
+        if (approved.status !== 'approved' && approved.state !== 'approved')
+          throw new Error(`exception is ${approved.status ?? approved.state} after approval`);
         return `exception ${requested.id.slice(0, 8)}… until ${expiresAt.slice(0, 10)}: self-approval refused (403), approved by gp-bob`;
       },
     },
@@ -378,18 +561,46 @@ function goldenPathSteps() {
       needs: ['prod-blocked?', 'vex', 'waiver'],
       async run(ctx) {
         const ci = await ctx.tokens.ci();
-        const promotion = await ctx.grpc.call('requestPromotion', { release: { id: ctx.release.id }, environment: 'prod' }, ci);
-        if (promotion.state !== 'awaiting_approval') throw new Error(`prod promotion is ${promotion.state} (${gateLine(promotion)}), expected awaiting_approval`);
-        const self = await ctx.grpc.call('approvePromotion', { promotionId: promotion.id }, ci).then(() => undefined, (e) => e);
-        if (!self || self.stellaCode !== 'SEPARATION_OF_DUTIES') throw new Error(`the requester could approve: ${self ? self.message : 'approved'}`);
-        await ctx.grpc.call('approvePromotion', { promotionId: promotion.id, comment: 'VEX and waiver reviewed' }, await ctx.tokens.carol());
-        const approved = await ctx.grpc.call('approvePromotion', { promotionId: promotion.id }, await ctx.tokens.dave());
-        if (approved.state !== 'deploying' && approved.state !== 'approved') throw new Error(`after two approvals prod is ${approved.state} (${gateLine(approved)})`);
-        const deployed = await ctx.grpc.call('reportDeployment', { promotionId: promotion.id, status: 'deployed' }, ci);
+        const promotion = await ctx.grpc.call(
+          'requestPromotion',
+          { release: { id: ctx.release.id }, environment: 'prod' },
+          ci,
+        );
+        if (promotion.state !== 'awaiting_approval')
+          throw new Error(
+            `prod promotion is ${promotion.state} (${gateLine(promotion)}), expected awaiting_approval`,
+          );
+        const self = await ctx.grpc.call('approvePromotion', { promotionId: promotion.id }, ci).then(
+          () => undefined,
+          (e) => e,
+        );
+        if (!self || self.stellaCode !== 'SEPARATION_OF_DUTIES')
+          throw new Error(`the requester could approve: ${self ? self.message : 'approved'}`);
+        await ctx.grpc.call(
+          'approvePromotion',
+          { promotionId: promotion.id, comment: 'VEX and waiver reviewed' },
+          await ctx.tokens.carol(),
+        );
+        const approved = await ctx.grpc.call(
+          'approvePromotion',
+          { promotionId: promotion.id },
+          await ctx.tokens.dave(),
+        );
+        if (approved.state !== 'deploying' && approved.state !== 'approved')
+          throw new Error(`after two approvals prod is ${approved.state} (${gateLine(approved)})`);
+        const deployed = await ctx.grpc.call(
+          'reportDeployment',
+          { promotionId: promotion.id, status: 'deployed' },
+          ci,
+        );
         if (deployed.state !== 'deployed') throw new Error(`deployment report left prod ${deployed.state}`);
         ctx.prodPromotion = approved;
         const approvals = approved.approvals.map((a) => a.approver);
-        const verdict = await evaluate(ctx, 'prod', approvals.map((approver, i) => ({ approver, time: approved.approvals[i].time })));
+        const verdict = await evaluate(
+          ctx,
+          'prod',
+          approvals.map((approver, i) => ({ approver, time: approved.approvals[i].time })),
+        );
         if (verdict.verdict === 'deny') throw new Error(`policy still denies prod: ${verdict.summary}`);
         ctx.prodAllowed = verdict;
         return `allowed and deployed (decision ${String(approved.decisionId).slice(0, 16)}…, approvers ${approvals.join(', ')}; requester refused); policy ${verdict.verdict}: ${verdict.summary}${ctx.policyGate ? '' : ' (orchestrator policy gate not landed: verdict from the policy service)'}`;
@@ -404,11 +615,21 @@ function goldenPathSteps() {
         const decisionId = ctx.prodPromotion.decisionId;
         const token = await ctx.tokens.ci();
         const packet = await eventually(
-          async () => (await api('GET', `${exporter}/api/v1/packets?decision=${decisionId}`, { token: await ctx.tokens.ci() })).packets[0],
-          { timeoutMs: 90_000, what: `the evidence packet of decision ${decisionId} (decision -> attestor -> export)` },
+          async () =>
+            (
+              await api('GET', `${exporter}/api/v1/packets?decision=${decisionId}`, {
+                token: await ctx.tokens.ci(),
+              })
+            ).packets[0],
+          {
+            timeoutMs: 90_000,
+            what: `the evidence packet of decision ${decisionId} (decision -> attestor -> export)`,
+          },
         );
         mkdirSync(ctx.outDir, { recursive: true });
-        const res = await fetch(`${exporter}${packet.content}`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${exporter}${packet.content}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         if (res.status !== 200) throw new Error(`GET ${packet.content} -> ${res.status}`);
         const file = join(ctx.outDir, `evidence-${packet.id}.tar`);
         writeFileSync(file, Buffer.from(await res.arrayBuffer()));
@@ -425,10 +646,13 @@ function goldenPathSteps() {
           // plain text key
         }
         writeFileSync(logKey, `${String(keyText).trim()}\n`);
-        const verify = stellaCli(['verify', file, '--ca', ca, '--log-key', logKey], { env: { STELLA_OFFLINE: '1' } });
+        const verify = stellaCli(['verify', file, '--ca', ca, '--log-key', logKey]);
         const verifyOutput = join(ctx.outDir, 'verify-output.txt');
         writeFileSync(verifyOutput, verify.stdout + verify.stderr);
-        if (verify.status !== 0) throw new Error(`stella verify exited ${verify.status}: ${(verify.stdout + verify.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+        if (verify.status !== 0)
+          throw new Error(
+            `stella verify exited ${verify.status}: ${(verify.stdout + verify.stderr).trim().split('\n').slice(-3).join(' | ')}`,
+          );
         ctx.evidencePacket = file;
         ctx.verifyOutput = verifyOutput;
         const lastLine = verify.stdout.trim().split('\n').at(-1);
@@ -442,7 +666,10 @@ function goldenPathSteps() {
       async run(ctx) {
         const replay = stellaCli(['replay', ctx.evidencePacket]);
         writeFileSync(join(ctx.outDir, 'replay-output.txt'), replay.stdout + replay.stderr);
-        if (replay.status !== 0) throw new Error(`stella replay exited ${replay.status}: ${(replay.stdout + replay.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+        if (replay.status !== 0)
+          throw new Error(
+            `stella replay exited ${replay.status}: ${(replay.stdout + replay.stderr).trim().split('\n').slice(-3).join(' | ')}`,
+          );
         return `stella replay: ${replay.stdout.trim().split('\n').at(-1)}`;
       },
     },
@@ -458,10 +685,20 @@ function goldenPathSteps() {
         try {
           const js = nc.jetstream();
           const jsm = await nc.jetstreamManager();
-          const stream = await eventually(() => jsm.streams.find(subject).catch(() => undefined), { timeoutMs: 30_000, what: `a stream holding ${subject}` });
+          const stream = await eventually(() => jsm.streams.find(subject).catch(() => undefined), {
+            timeoutMs: 30_000,
+            what: `a stream holding ${subject}`,
+          });
           const since = new Date(Date.now() - 1000).toISOString();
-          const report = await api('POST', `${concelier}/api/v1/imports`, { token: ctx.adminToken, body: { source: 'osv', path: ctx.advisoryFiles.late } });
-          const consumer = await js.consumers.get(stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartTime, opt_start_time: since });
+          const report = await api('POST', `${concelier}/api/v1/imports`, {
+            token: ctx.adminToken,
+            body: { source: 'osv', path: ctx.advisoryFiles.late },
+          });
+          const consumer = await js.consumers.get(stream, {
+            filterSubjects: subject,
+            deliver_policy: DeliverPolicy.StartTime,
+            opt_start_time: since,
+          });
           const messages = await consumer.consume();
           const timer = setTimeout(() => messages.stop(), 90_000);
           let found;
@@ -475,7 +712,10 @@ function goldenPathSteps() {
           }
           clearTimeout(timer);
           messages.stop();
-          if (!found) throw new Error(`no ${subject} event for golden-path in prod within 90 s of importing ${LATE_ADVISORY.id} (import ${report.importId})`);
+          if (!found)
+            throw new Error(
+              `no ${subject} event for golden-path in prod within 90 s of importing ${LATE_ADVISORY.id} (import ${report.importId})`,
+            );
           ctx.riskChanged = found;
           return `${subject} on ${stream}: ${found.releaseState} release ${found.previousVerdict} -> ${found.newVerdict} (+${found.delta.newFindings} new: ${found.delta.vulnerabilities.join(', ')}); ${found.summary}`;
         } finally {
@@ -490,14 +730,19 @@ function goldenPathSteps() {
  * Runs the steps in order, printing `✔ title — result` / `✘ title — error` / `… skipped`.
  * Answers {ok, results: [{id, status: ok|failed|waiting|skipped, line}]}.
  */
-async function runGoldenPath(ctx, { say = (line) => process.stdout.write(`${line}\n`), steps = goldenPathSteps() } = {}) {
+async function runGoldenPath(
+  ctx,
+  { say = (line) => process.stdout.write(`${line}\n`), steps = goldenPathSteps() } = {},
+) {
   const results = [];
   const status = new Map();
   try {
     for (const [index, step] of steps.entries()) {
       const label = `${String(index + 1).padStart(2)}. ${step.title}`;
       const blocked = (step.needs ?? []).filter((need) =>
-        need.endsWith('?') ? !['ok', 'waiting'].includes(status.get(need.slice(0, -1))) : status.get(need) !== 'ok',
+        need.endsWith('?')
+          ? !['ok', 'waiting'].includes(status.get(need.slice(0, -1)))
+          : status.get(need) !== 'ok',
       );
       if (blocked.length > 0) {
         const line = `skipped: needs ${blocked.join(', ')}`;
@@ -525,4 +770,15 @@ async function runGoldenPath(ctx, { say = (line) => process.stdout.write(`${line
   return { ok: results.every((r) => r.status === 'ok'), results };
 }
 
-module.exports = { goldenPathSteps, runGoldenPath, loadOrCreateVexIssuer, excititorIssuers, Waiting, LATE_ADVISORY, VEX_TARGET, WAIVER_TARGET, VEX_ISSUER_ID };
+module.exports = {
+  goldenPathSteps,
+  runGoldenPath,
+  loadOrCreateVexIssuer,
+  excititorIssuers,
+  writeAdvisoryFiles,
+  Waiting,
+  LATE_ADVISORY,
+  VEX_TARGET,
+  WAIVER_TARGET,
+  VEX_ISSUER_ID,
+};

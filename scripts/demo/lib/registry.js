@@ -20,19 +20,42 @@ async function ensureRegistry({ host, storageDir, say = () => undefined }) {
   if (await answers(host)) return { host, started: false, stop: async () => undefined };
   if (spawnSync('sh', ['-c', 'command -v docker-registry']).status !== 0) {
     say('installing docker-registry (apt)');
-    const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry'], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('docker-registry is missing and could not be installed: apt-get install -y docker-registry');
+    const r = spawnSync(
+      'sh',
+      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry'],
+      { stdio: 'inherit' },
+    );
+    if (r.status !== 0)
+      throw new Error(
+        'docker-registry is missing and could not be installed: apt-get install -y docker-registry',
+      );
   }
   mkdirSync(storageDir, { recursive: true });
   const config = join(storageDir, 'config.yml');
-  writeFileSync(config, ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(storageDir, 'data')}`, '  delete:', '    enabled: true', 'http:', `  addr: ${host}`, ''].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(storageDir, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: ${host}`,
+      '',
+    ].join('\n'),
+  );
   const log = createWriteStream(join(storageDir, 'registry.log'), { flags: 'a' });
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const deadline = Date.now() + 20_000;
   while (!(await answers(host))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`docker-registry did not start on ${host}; see ${join(storageDir, 'registry.log')}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`docker-registry did not start on ${host}; see ${join(storageDir, 'registry.log')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

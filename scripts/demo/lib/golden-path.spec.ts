@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const {
+  runGoldenPath,
+  writeAdvisoryFiles,
+  excititorIssuers,
+  loadOrCreateVexIssuer,
+  goldenPathSteps,
+  Waiting,
+  LATE_ADVISORY,
+} = require('./golden-path');
+
+describe('golden path runner', () => {
+  it('runs steps in order, skips what needs a failed step, lets "?" needs through a waiting one', async () => {
+    const lines: string[] = [];
+    const outcome = await runGoldenPath(
+      {},
+      {
+        say: (line: string) => lines.push(line),
+        steps: [
+          { id: 'a', title: 'a', run: async () => 'fine' },
+          {
+            id: 'b',
+            title: 'b',
+            run: async () => {
+              throw new Waiting('services/x', 'not landed');
+            },
+          },
+          { id: 'c', title: 'c', needs: ['b?'], run: async () => 'ran although b waits' },
+          { id: 'd', title: 'd', needs: ['b'], run: async () => 'never' },
+          {
+            id: 'e',
+            title: 'e',
+            run: async () => {
+              throw new Error('boom');
+            },
+          },
+          { id: 'f', title: 'f', needs: ['e?'], run: async () => 'never' },
+        ],
+      },
+    );
+    expect(outcome.ok).toBe(false);
+    expect(outcome.results.map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual([
+      'a:ok',
+      'b:waiting',
+      'c:ok',
+      'd:skipped',
+      'e:failed',
+      'f:skipped',
+    ]);
+    expect(lines[1]).toContain('waiting for services/x: not landed');
+    expect(lines[3]).toContain('skipped: needs b');
+  });
+
+  it('has unique step ids whose needs name earlier steps', () => {
+    const steps: Array<{ id: string; needs?: string[] }> = goldenPathSteps();
+    const seen = new Set<string>();
+    for (const step of steps) {
+      for (const need of step.needs ?? []) expect(seen.has(need.replace(/\?$/, ''))).toBe(true);
+      expect(seen.has(step.id)).toBe(false);
+      seen.add(step.id);
+    }
+  });
+
+  it('holds back exactly the late advisory from the first npm import', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-advisories-'));
+    try {
+      const files = writeAdvisoryFiles(dir);
+      const ids = (file: string) =>
+        readFileSync(join(dir, file), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).id as string);
+      expect(ids(files.late)).toEqual([LATE_ADVISORY.id]);
+      const initial = ids(files.initial[0]);
+      expect(initial).not.toContain(LATE_ADVISORY.id);
+      expect(initial.length).toBeGreaterThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('configures the excititor to trust the demo issuer for signed documents only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-issuer-'));
+    try {
+      const issuer = loadOrCreateVexIssuer(join(dir, 'k.pem'));
+      expect(loadOrCreateVexIssuer(join(dir, 'k.pem')).publicKeyPem).toBe(issuer.publicKeyPem);
+      const [entry] = JSON.parse(excititorIssuers(issuer));
+      expect(entry).toMatchObject({
+        id: 'stella-demo-security',
+        requireSignature: true,
+        publicKeys: [{ publicKeyPem: issuer.publicKeyPem }],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
