@@ -61,7 +61,7 @@ describe('evidence packets', () => {
   it('is deterministic: the same decision gives the same bytes, sorted entries, mtime/uid/gid 0, mode 0644', async () => {
     const again = await buildDecisionPacket(fx.input, fx.signer);
     expect(again.archive.equals(fx.packet.archive)).toBe(true);
-    const headers: tar.Headers[] = [];
+    const headers: tar.Header[] = [];
     const extract = tar.extract();
     await new Promise<void>((resolve) => {
       extract.on('entry', (h, s, next) => {

@@ -80,7 +80,8 @@ describe('export: evidence packets from decisions, end to end', () => {
     for (const path of [PacketPaths.record, PacketPaths.envelope, PacketPaths.inputs, PacketPaths.checkpoint, PacketPaths.releaseManifest, PacketPaths.manifest]) {
       const copy = new Map(files);
       const data = Buffer.from(copy.get(path)!);
-      data[Math.floor(data.length / 3)] ^= 0x20;
+      const at = Math.floor(data.length / 3);
+      data[at] = data[at]! ^ 0x20;
       copy.set(path, data);
       const file = join(dir, 'tampered.tar');
       writeFileSync(file, await writeDeterministicTar([...copy].map(([p, d]) => ({ path: p, data: d }))));
