@@ -596,6 +596,7 @@ function goldenPathSteps() {
         if (deployed.state !== 'deployed') throw new Error(`deployment report left prod ${deployed.state}`);
         ctx.prodPromotion = approved;
         const approvals = approved.approvals.map((a) => a.approver);
+        const names = new Map(Object.values(ctx.people).map((p) => [`user:${p.id}`, p.username]));
         const verdict = await evaluate(
           ctx,
           'prod',
@@ -603,7 +604,7 @@ function goldenPathSteps() {
         );
         if (verdict.verdict === 'deny') throw new Error(`policy still denies prod: ${verdict.summary}`);
         ctx.prodAllowed = verdict;
-        return `allowed and deployed (decision ${String(approved.decisionId).slice(0, 16)}…, approvers ${approvals.join(', ')}; requester refused); policy ${verdict.verdict}: ${verdict.summary}${ctx.policyGate ? '' : ' (orchestrator policy gate not landed: verdict from the policy service)'}`;
+        return `allowed and deployed (decision ${String(approved.decisionId).slice(0, 16)}…, approvers ${approvals.map((a) => names.get(a) ?? a).join(', ')}; the requester's approval refused); policy ${verdict.verdict}: ${verdict.summary}${ctx.policyGate ? '' : ' (orchestrator policy gate not landed: verdict from the policy service)'}`;
       },
     },
     {
