@@ -82,3 +82,29 @@ describe('canonicalize (RFC 8785)', () => {
     expect(() => canonicalize(a)).toThrow(/circular/);
   });
 });
+
+describe('canonicalize against the canonicalize package (reference implementation)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const reference = require('canonicalize') as (value: unknown) => string;
+  const fc = require('fast-check') as typeof import('fast-check'); // eslint-disable-line @typescript-eslint/no-require-imports
+
+  it('gives the same text on generated JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalize(value)).toBe(reference(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the same text on values nested deeper than the fast path handles', () => {
+    let deep: unknown = { leaf: [1, 'x'] };
+    for (let i = 0; i < 400; i++) deep = i % 2 ? { [`k${i}`]: deep, a: i } : [deep, i];
+    expect(canonicalize(deep)).toBe(reference(deep));
+  });
+
+  it('still names the path of a refused value found deep inside', () => {
+    const value = { a: [{ b: 1 }, { c: [Number.NaN] }] };
+    expect(() => canonicalize(value)).toThrow('at $.a[1].c[0]');
+  });
+});
