@@ -49,7 +49,7 @@ export interface EvaluationResult {
   input: PolicyInput;
   notes: string[];
   /** The evaluation this one replaced as the release's latest in the environment. */
-  previous: EvaluationRow | null;
+  previous: { id: string; outcome: string } | null;
 }
 
 /**
@@ -128,8 +128,8 @@ export class EvaluateRelease {
       requestedBy: command.requestedBy,
       cause: command.cause ?? { kind: 'request', by: command.requestedBy },
     };
-    const store = async (m: EntityManager): Promise<EvaluationRow | null> => {
-      const previous = await this.evaluations.latest(m, command.tenantId, release.id, command.environment, true);
+    const store = async (m: EntityManager): Promise<{ id: string; outcome: string } | null> => {
+      const previous = await this.evaluations.latestOutcome(m, command.tenantId, release.id, command.environment);
       await this.findings.saveMany(
         m,
         assembled.built.map((b) => ({ ...b, cause: { kind: 'evaluation' as const } })),

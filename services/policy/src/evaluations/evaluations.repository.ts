@@ -183,6 +183,43 @@ export class EvaluationsRepository {
     return rows[0] ? row(rows[0]) : null;
   }
 
+  /** The latest verdict of a release in an environment, locked for the caller's transaction. */
+  async latestOutcome(
+    manager: EntityManager,
+    tenantId: string,
+    releaseId: string,
+    environment: string,
+  ): Promise<{ id: string; outcome: string } | null> {
+    const rows: Array<{ evaluation_id: string; outcome: string }> = await manager.query(
+      `SELECT evaluation_id, outcome FROM ${this.s}.release_risk
+       WHERE tenant_id = $1 AND release_id = $2 AND environment = $3 FOR UPDATE`,
+      [tenantId, releaseId, environment],
+    );
+    return rows[0] ? { id: rows[0].evaluation_id, outcome: rows[0].outcome } : null;
+  }
+
+  /**
+   * What a re-evaluation needs of the latest evaluation: its verdict, its approvals and its
+   * findings (projected from the stored input in Postgres, not parsed whole here).
+   */
+  async latestSummary(
+    manager: EntityManager,
+    tenantId: string,
+    releaseId: string,
+    environment: string,
+  ): Promise<{ id: string; outcome: string; approvals: unknown[]; findings: unknown[] } | null> {
+    const rows: Array<{ id: string; outcome: string; approvals: unknown[] | null; findings: unknown[] | null }> = await manager.query(
+      `SELECT e.id, e.outcome, d.doc->'approvals' AS approvals,
+              jsonb_path_query_array(d.doc, '$.images[*].findings[*]') AS findings
+       FROM ${this.s}.release_risk r JOIN ${this.s}.evaluation e ON e.id = r.evaluation_id
+       CROSS JOIN LATERAL (SELECT e.input_document::jsonb AS doc) d
+       WHERE r.tenant_id = $1 AND r.release_id = $2 AND r.environment = $3`,
+      [tenantId, releaseId, environment],
+    );
+    const row = rows[0];
+    return row ? { id: row.id, outcome: row.outcome, approvals: row.approvals ?? [], findings: row.findings ?? [] } : null;
+  }
+
   async list(tenantId: string, filter: { releaseId?: string; environment?: string }, limit: number) {
     const rows: Sql[] = await this.dataSource.query(
       `SELECT id, tenant_id, release_id, release_name, release_version, environment, policy_name, policy_version,

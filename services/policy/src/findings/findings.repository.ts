@@ -23,6 +23,8 @@ export type FindingsCause =
   | { kind: 'advisory'; advisoryId: string; documentHash: string }
   | { kind: 'vex'; vulnerabilityId: string; productKey: string; documentHash: string };
 
+const COMPONENT_CACHE_SIZE = 256;
+
 interface Row {
   id: string;
   image_digest: string;
@@ -47,6 +49,8 @@ const toRow = (r: Row): FindingsSnapshotRow => ({
 @Injectable()
 export class FindingsRepository {
   private readonly s: string;
+  /** sbom_components rows are insert-only: what was read once stays true (a small LRU). */
+  private readonly componentCache = new Map<string, PolicyInputComponent[]>();
 
   constructor(@Inject(STELLA_DATA_SOURCE) private readonly dataSource: DataSource) {
     this.s = quoteSchema(schemaOf(dataSource));
@@ -126,12 +130,24 @@ export class FindingsRepository {
 
   /** Components of SBOMs, by SBOM digest. */
   async components(sbomDigests: readonly string[], manager: EntityManager = this.manager): Promise<Map<string, PolicyInputComponent[]>> {
-    if (sbomDigests.length === 0) return new Map();
+    const out = new Map<string, PolicyInputComponent[]>();
+    const missing: string[] = [];
+    for (const digest of new Set(sbomDigests)) {
+      const cached = this.componentCache.get(digest);
+      if (cached) out.set(digest, cached);
+      else missing.push(digest);
+    }
+    if (missing.length === 0) return out;
     const rows: Array<{ sbom_digest: string; components: PolicyInputComponent[] }> = await manager.query(
       `SELECT sbom_digest, components FROM ${this.s}.sbom_components WHERE sbom_digest = ANY($1::text[])`,
-      [[...new Set(sbomDigests)]],
+      [missing],
     );
-    return new Map(rows.map((r) => [r.sbom_digest, r.components]));
+    for (const r of rows) {
+      out.set(r.sbom_digest, r.components);
+      this.componentCache.set(r.sbom_digest, r.components);
+    }
+    while (this.componentCache.size > COMPONENT_CACHE_SIZE) this.componentCache.delete(this.componentCache.keys().next().value!);
+    return out;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { advisoryUpsertedV1, scanCompletedV1, vexUpdatedV1, type AnyCloudEvent } from '@stella/contracts';
 import type { Logger } from '@stella/observability';
@@ -11,6 +12,9 @@ import { ReevaluateReleases, type ReevaluationReport } from './reevaluate-releas
 export interface IntelOutcome extends Partial<ReevaluationReport> {
   affected: number;
   recomputed: number;
+  /** Milliseconds spent recomputing findings and re-evaluating releases. */
+  recomputeMs?: number;
+  reevaluateMs?: number;
 }
 
 /**
@@ -37,14 +41,17 @@ export class IntelEventsHandler {
   }
 
   private async advisory(data: ReturnType<typeof advisoryUpsertedV1.schema.parse>, manager: EntityManager): Promise<void> {
+    const started = performance.now();
     const recomputed = await this.recompute.forAdvisory(data.packageKeys);
+    const recomputeMs = Math.round(performance.now() - started);
     const report = await this.reevaluate.run(manager, recomputed.changed, {
       kind: 'advisory',
       advisoryId: data.advisoryId,
       documentHash: data.documentHash,
       feedSnapshotId: data.snapshotId,
     });
-    this.done({ affected: recomputed.affected.length, recomputed: recomputed.recomputed, ...report }, data.advisoryId);
+    const reevaluateMs = Math.round(performance.now() - started) - recomputeMs;
+    this.done({ affected: recomputed.affected.length, recomputed: recomputed.recomputed, ...report, recomputeMs, reevaluateMs }, data.advisoryId);
   }
 
   private async vex(data: ReturnType<typeof vexUpdatedV1.schema.parse>, manager: EntityManager): Promise<void> {

@@ -12,7 +12,7 @@ import type { BuiltFindings } from '../findings/build-findings.usecase';
 import type { FindingsDocument } from '../findings/findings-document';
 import { FindingsRepository, type FindingsCause } from '../findings/findings.repository';
 import { ReleasesRepository } from '../releases/releases.repository';
-import { riskDelta } from './release-delta';
+import { inputFindings, riskDelta } from './release-delta';
 
 export type RiskCause = Extract<EvaluationCause, { kind: 'advisory' | 'vex' }>;
 
@@ -51,8 +51,7 @@ export class ReevaluateReleases {
     let evaluated = 0;
     let riskChanged = 0;
     for (const w of watched) {
-      const previous = await this.evaluations.latest(manager, w.tenantId, w.releaseId, w.environment);
-      const previousInput = previous ? (JSON.parse(previous.inputDocument) as PolicyInput) : null;
+      const previous = await this.evaluations.latestSummary(manager, w.tenantId, w.releaseId, w.environment);
       let result;
       try {
         result = await this.evaluate.execute(
@@ -61,7 +60,7 @@ export class ReevaluateReleases {
             requestedBy: 'system:policy-reevaluation',
             release: { id: w.releaseId },
             environment: w.environment,
-            approvals: previousInput?.approvals ?? [],
+            approvals: (previous?.approvals ?? []) as PolicyInput['approvals'],
             evaluationTime: now,
             cause,
             findings: docs,
@@ -91,7 +90,7 @@ export class ReevaluateReleases {
           previousVerdict: before as 'allow' | 'deny' | 'pending' | null,
           newVerdict: result.verdict.verdict,
           summary: result.verdict.summary.slice(0, 2048),
-          delta: riskDelta(previousInput, result.input),
+          delta: riskDelta((previous?.findings ?? null) as Parameters<typeof riskDelta>[0], inputFindings(result.input)),
           evaluationId: result.row.id,
           previousEvaluationId: previous?.id ?? null,
           cause:

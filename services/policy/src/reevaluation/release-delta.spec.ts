@@ -1,5 +1,5 @@
 import type { PolicyInputFinding } from '@stella/policy-engine';
-import { riskDelta } from './release-delta';
+import { inputFindings, riskDelta } from './release-delta';
 
 const finding = (id: string, purl: string, extra: Partial<PolicyInputFinding> = {}): PolicyInputFinding => ({
   id,
@@ -25,7 +25,7 @@ describe('riskDelta', () => {
       finding('CVE-2', 'pkg:npm/b@1', { vex: { status: 'not_affected', statementRefs: ['x'] } }),
       finding('CVE-4', 'pkg:npm/d@1'),
     );
-    expect(riskDelta(before, after)).toEqual({
+    expect(riskDelta(inputFindings(before), inputFindings(after))).toEqual({
       newFindings: 1,
       fixedFindings: 1,
       changedFindings: 1,
@@ -34,6 +34,6 @@ describe('riskDelta', () => {
   });
 
   it('treats everything as new without a previous evaluation', () => {
-    expect(riskDelta(null, images(finding('CVE-1', 'pkg:npm/a@1'))).newFindings).toBe(1);
+    expect(riskDelta(null, inputFindings(images(finding('CVE-1', 'pkg:npm/a@1')))).newFindings).toBe(1);
   });
 });

@@ -14,11 +14,11 @@ interface Facts {
   kev: boolean;
 }
 
-function findingSet(input: Pick<PolicyInput, 'images'> | null): Map<string, Facts> {
+type FindingLike = PolicyInput['images'][number]['findings'][number];
+
+function findingSet(findings: readonly FindingLike[]): Map<string, Facts> {
   const out = new Map<string, Facts>();
-  if (!input) return out;
-  for (const image of input.images)
-    for (const f of image.findings)
+  for (const f of findings)
       out.set(`${f.id}\u0000${f.purl}`, {
         severity: f.severity,
         vex: f.vex?.status ?? null,
@@ -28,9 +28,14 @@ function findingSet(input: Pick<PolicyInput, 'images'> | null): Map<string, Fact
   return out;
 }
 
+/** Every finding of an input's images. */
+export function inputFindings(input: Pick<PolicyInput, 'images'>): FindingLike[] {
+  return input.images.flatMap((image) => [...image.findings]);
+}
+
 /** What changed between two evaluations of the same release: findings new, gone, and changed (severity, VEX, fix, KEV). */
-export function riskDelta(previous: Pick<PolicyInput, 'images'> | null, current: Pick<PolicyInput, 'images'>): RiskDelta {
-  const before = findingSet(previous);
+export function riskDelta(previous: readonly FindingLike[] | null, current: readonly FindingLike[]): RiskDelta {
+  const before = findingSet(previous ?? []);
   const after = findingSet(current);
   const vulnerabilities = new Set<string>();
   let added = 0;
