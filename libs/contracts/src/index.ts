@@ -67,3 +67,5 @@ export * from './events/scan/common';
 export * from './events/scan/scan-requested.v1';
 export * from './events/scan/scan-completed.v1';
 export * from './events/scan/scan-failed.v1';
+export * from './events/export/packet-stored.v1';
+export * from './events/export/audit-pack-created.v1';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { AuthModule, createAuthorityTokenVerifier, ServiceTokenClient, type TokenVerifier } from '@stella/auth';
-import { isBusError, startConsumer, type Bus, type RunningConsumer, type StreamDefinition } from '@stella/bus';
+import { isBusError, OutboxWriter, startConsumer, type Bus, type RunningConsumer, type StreamDefinition } from '@stella/bus';
 import type { ManifestSigner } from '@stella/evidence';
 import type { Logger } from '@stella/observability';
 import {
@@ -22,9 +22,11 @@ import { systemClock, type Clock } from './common/clock';
 import { ExportError } from './common/export-error';
 import { EXPORT_ATTESTOR, EXPORT_CLOCK, EXPORT_OBJECT_STORE, EXPORT_REPOSITORY, EXPORT_SIGNER } from './common/tokens';
 import { EXPORT_SERVICE_NAME, schemaOfExport, type ExportConfig } from './config/export-config';
+import { ExportEvents } from './events/export-events';
 import {
   ATTESTOR_STREAM_REF,
   DECISIONS_CONSUMER,
+  EXPORT_STREAM,
   ORCHESTRATOR_STREAM_REF,
   PACKETS_CONSUMER,
   RELEASES_CONSUMER,
@@ -178,7 +180,7 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
   @Module({
     imports: [
       DatabaseModule.forRoot({ defaultSchema: EXPORT_SERVICE_NAME, entities: [], migrations: exportMigrations }),
-      MessagingModule.forRoot({ streams: [] }),
+      MessagingModule.forRoot({ streams: [EXPORT_STREAM] }),
       AuthModule.forRootAsync({
         inject: [STELLA_CONFIG],
         useFactory: (config: ExportConfig) => options.verifier ?? createAuthorityTokenVerifier('export', config),
@@ -187,6 +189,7 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
     controllers: [PacketsController, AuditPacksController],
     providers: [
       { provide: EXPORT_CLOCK, useValue: options.clock ?? systemClock },
+      { provide: ExportEvents, inject: [OutboxWriter], useFactory: (outbox: OutboxWriter) => new ExportEvents(outbox) },
       {
         provide: EXPORT_OBJECT_STORE,
         inject: [STELLA_CONFIG],
@@ -216,7 +219,7 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
       },
       {
         provide: 'EXPORT_HANDLERS',
-        inject: [STELLA_CONFIG, EXPORT_REPOSITORY, EXPORT_ATTESTOR, EXPORT_SIGNER, EXPORT_OBJECT_STORE, EXPORT_CLOCK, STELLA_LOGGER],
+        inject: [STELLA_CONFIG, EXPORT_REPOSITORY, EXPORT_ATTESTOR, EXPORT_SIGNER, EXPORT_OBJECT_STORE, EXPORT_CLOCK, STELLA_LOGGER, ExportEvents],
         useFactory: (
           config: ExportConfig,
           repo: { repository: ExportRepository },
@@ -225,19 +228,20 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
           store: ObjectStore,
           clock: Clock,
           logger: Logger,
+          events: ExportEvents,
         ): Handlers => ({
           facts: new RecordOrchestratorFactsHandler(repo.repository, clock),
           packets:
             attestor === null || signer === null
               ? null
-              : new BuildPacketHandler(repo.repository, attestor, signer, store, retentionPolicy(config), clock, logger.child({ component: 'packets' })),
+              : new BuildPacketHandler(repo.repository, attestor, signer, store, retentionPolicy(config), clock, logger.child({ component: 'packets' }), events),
         }),
       },
       {
         provide: CreateAuditPackUseCase,
-        inject: [STELLA_CONFIG, EXPORT_REPOSITORY, EXPORT_OBJECT_STORE, EXPORT_SIGNER, EXPORT_CLOCK],
-        useFactory: (config: ExportConfig, repo: { repository: ExportRepository; manager: EntityManager }, store: ObjectStore, signer: ManifestSigner | null, clock: Clock) =>
-          new CreateAuditPackUseCase(repo.repository, repo.manager, store, signer ?? unavailableSigner, retentionPolicy(config), clock, config.exportAuditPackMaxBytes),
+        inject: [STELLA_CONFIG, EXPORT_REPOSITORY, EXPORT_OBJECT_STORE, EXPORT_SIGNER, EXPORT_CLOCK, ExportEvents],
+        useFactory: (config: ExportConfig, repo: { repository: ExportRepository; manager: EntityManager }, store: ObjectStore, signer: ManifestSigner | null, clock: Clock, events: ExportEvents) =>
+          new CreateAuditPackUseCase(repo.repository, repo.manager, store, signer ?? unavailableSigner, retentionPolicy(config), clock, config.exportAuditPackMaxBytes, events),
       },
       {
         provide: RetentionSweeper,

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { canonicalize } from '@stella/canonical';
+import { streamName } from '@stella/bus';
 import { PacketPaths, readArchive, writeDeterministicTar } from '@stella/evidence';
 import { RetentionSweeper } from '../src/retention/retention-sweeper';
 import { publishDecision, startEvidenceFleet, type EvidenceFleet } from './export-harness';
@@ -63,6 +64,16 @@ describe('export: evidence packets from decisions, end to end', () => {
     prod = { decisionId: published.decisionId, packetId: packet.id, file, bytes: content.bytes };
     const files = await readArchive(content.bytes);
     expect([...files.keys()]).toEqual(expect.arrayContaining([PacketPaths.manifest, PacketPaths.manifestSignature, PacketPaths.record, PacketPaths.envelope, PacketPaths.inputs, PacketPaths.checkpoint, PacketPaths.inclusionProof, PacketPaths.ca, PacketPaths.decisionSigner, PacketPaths.releaseManifest, PacketPaths.policyBundle, PacketPaths.approvals]));
+    // Announced through the outbox on the export stream (stella.export.packet.stored).
+    const jsm = await fleet.bus.nc.jetstreamManager();
+    const stream = streamName(fleet.bus.prefix, { name: 'EXPORT' });
+    const deadline = Date.now() + 15_000;
+    let last: { subject: string; data: Uint8Array } | undefined;
+    while (Date.now() < deadline && last === undefined) {
+      last = await jsm.streams.getMessage(stream, { last_by_subj: `${fleet.bus.prefix}.export.packet.stored` }).catch(() => undefined);
+      if (last === undefined) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(JSON.parse(Buffer.from(last!.data).toString('utf8'))).toMatchObject({ type: 'stella.export.packet.stored', data: { decisionId: published.decisionId, packetId: packet.id, sha256: packet.sha256 } });
     // A token without evidence:read is refused.
     expect((await fleet.api('GET', `/api/v1/packets/${packet.id}`, undefined, 'release:read')).status).toBe(403);
   }, 60_000);

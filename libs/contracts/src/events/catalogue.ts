@@ -43,6 +43,8 @@ import { releaseRiskChangedV1 } from './policy/release-risk-changed.v1';
 import { scanRequestedV1 } from './scan/scan-requested.v1';
 import { scanCompletedV1 } from './scan/scan-completed.v1';
 import { scanFailedV1 } from './scan/scan-failed.v1';
+import { packetStoredV1 } from './export/packet-stored.v1';
+import { auditPackCreatedV1 } from './export/audit-pack-created.v1';
 
 /** The version of each type that producers emit today. */
 const currentDefinitions = [
@@ -86,6 +88,8 @@ const currentDefinitions = [
   scanRequestedV1,
   scanCompletedV1,
   scanFailedV1,
+  packetStoredV1,
+  auditPackCreatedV1,
 ] as const;
 
 type CurrentDefinition = (typeof currentDefinitions)[number];

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Clock } from '../common/clock';
 import { ExportError } from '../common/export-error';
+import type { ExportEvents } from '../events/export-events';
 import type { AuditPackRow, ExportRepository } from '../packets/export.repository';
 import { retentionOf, type RetentionPolicy } from '../retention/retention';
 import type { ObjectStore } from '../storage/object-store';
@@ -40,6 +41,7 @@ export class CreateAuditPackUseCase {
     private readonly retention: RetentionPolicy,
     private readonly clock: Clock,
     private readonly maxBytes: number,
+    private readonly events: ExportEvents,
   ) {}
 
   async execute(command: CreateAuditPackCommand): Promise<{ pack: AuditPackRow; created: boolean }> {
@@ -96,7 +98,20 @@ export class CreateAuditPackUseCase {
       createdBy: command.requestedBy,
       createdAt: now,
     };
-    const created = await this.repository.insertAuditPack(this.manager, pack);
+    // The row and its event in one transaction (outbox).
+    const created = await this.manager.transaction(async (m) => {
+      const inserted = await this.repository.insertAuditPack(m, pack);
+      if (inserted) {
+        await this.events.record(
+          m,
+          'stella.export.audit_pack.created',
+          { tenantId: pack.tenantId, auditPackId, environment: pack.environment, from, to, decisions: pack.decisionCount, sha256: pack.sha256 as `sha256:${string}`, createdBy: pack.createdBy },
+          now,
+          auditPackId,
+        );
+      }
+      return inserted;
+    });
     if (!created) {
       // Built twice at once: the first stored wins; answer with it.
       const winner = await this.repository.auditPack(this.manager, command.tenantId, auditPackId);

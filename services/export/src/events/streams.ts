@@ -1,5 +1,13 @@
 import { defineStream } from '@stella/bus';
 
+/** JetStream stream of export events (`<prefix>.export.>`). Never rename: consumers bind to it by name. */
+export const EXPORT_STREAM = defineStream({
+  name: 'EXPORT',
+  subjects: ['export.>'],
+  maxAgeDays: 365,
+  description: 'Evidence packets stored and audit packs created by the export service',
+});
+
 /**
  * The streams consumed here (the orchestrator and the attestor provision them; the export service
  * only names them, with the same names and subjects, and waits for them to exist).

@@ -8,6 +8,7 @@ import type { AttestorClient } from '../clients/attestor-client';
 import type { Clock } from '../common/clock';
 import { ExportError } from '../common/export-error';
 import type { ObjectStore } from '../storage/object-store';
+import type { ExportEvents } from '../events/export-events';
 import type { ExportRepository, PacketRow } from './export.repository';
 import { retentionOf, type RetentionPolicy } from '../retention/retention';
 
@@ -38,6 +39,7 @@ export class BuildPacketHandler {
     private readonly retention: RetentionPolicy,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly events: ExportEvents,
   ) {}
 
   async handle(event: AnyCloudEvent, manager: EntityManager): Promise<void> {
@@ -99,6 +101,23 @@ export class BuildPacketHandler {
       createdAt: this.clock.now(),
     };
     await this.repository.insertPacket(manager, row);
+    await this.events.record(
+      manager,
+      'stella.export.packet.stored',
+      {
+        tenantId: row.tenantId,
+        decisionId: row.decisionId,
+        packetId: row.packetId,
+        environment: row.environment,
+        verdict: row.verdict,
+        sha256: row.sha256 as `sha256:${string}`,
+        size: row.sizeBytes,
+        retentionClass: row.retentionClass as 'standard' | 'regulated',
+        expiresAt: row.expiresAt.toISOString(),
+      },
+      row.createdAt,
+      row.decisionId,
+    );
     this.logger.info({ decisionId: data.decisionId, packetId: row.packetId, sha256: row.sha256, bytes: row.sizeBytes }, 'evidence packet stored');
   }
 
