@@ -176,17 +176,9 @@ const results = {
   const ready = repeat(() =>
     timeAny(process.execPath, [STELLA, 'scan', `docker-archive:${missing}`, '--no-cache']),
   );
-  const probe = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      `require(${JSON.stringify(path.join(ROOT, 'services/cli/dist/main.js'))}).main(['node','stella','scan','docker-archive:${missing}','--no-cache']).then(() => {
-        const names = new Set(Object.keys(require.cache).map((k) => (k.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/) || [])[1] || (k.match(/\/(libs|services)\/([^/]+)\//) || []).slice(1, 3).join('/')).filter(Boolean));
-        process.stdout.write(JSON.stringify({ modules: Object.keys(require.cache).length, packages: [...names].sort() }));
-      })`,
-    ],
-    { encoding: 'utf8' },
-  );
+  const probe = spawnSync(process.execPath, [path.join(__dirname, 'startup-probe.js'), missing], {
+    encoding: 'utf8',
+  });
   const loaded = JSON.parse(probe.stdout.slice(probe.stdout.indexOf('{')));
   const forbidden = [
     'pg',

@@ -161,6 +161,24 @@ export type ArtifactKind = Artifact['kind'];
 export const entryTypeSchema = z.enum(['f', 'd', 'l', 'h']);
 export type EntryType = z.infer<typeof entryTypeSchema>;
 
+/** One tar entry of a layer's file index: [path, type] or [path, type, link target]. */
+export type LayerEntry = [string, EntryType] | [string, EntryType, string];
+const ENTRY_TYPES: ReadonlySet<unknown> = new Set(entryTypeSchema.options);
+
+/**
+ * A plain check rather than a zod union of tuples: a cached analysis holds one entry per file of
+ * the layer (tens of thousands), and validating them element by element through zod cost more
+ * than the rest of a warm scan.
+ */
+function isLayerEntry(value: unknown): value is LayerEntry {
+  return (
+    Array.isArray(value) &&
+    (value.length === 2 || (value.length === 3 && typeof value[2] === 'string')) &&
+    typeof value[0] === 'string' &&
+    ENTRY_TYPES.has(value[1])
+  );
+}
+
 export const scanWarningSchema = z.strictObject({
   code: z.string(),
   message: z.string(),
@@ -178,8 +196,9 @@ export const layerAnalysisSchema = z.strictObject({
   entryCount: z.number().int().nonnegative(),
   uncompressedBytes: z.number().int().nonnegative(),
   /** Entries in tar order: [path, type] or [path, type, link target]. Paths are root-relative, no leading slash. */
-  entries: z.array(
-    z.union([z.tuple([z.string(), entryTypeSchema]), z.tuple([z.string(), entryTypeSchema, z.string()])]),
+  entries: z.custom<LayerEntry[]>(
+    (value) => Array.isArray(value) && value.every(isLayerEntry),
+    'expected [path, type] or [path, type, link target] entries',
   ),
   /** Paths deleted from lower layers (`.wh.<name>`). */
   whiteouts: z.array(z.string()),
