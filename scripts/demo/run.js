@@ -7,6 +7,8 @@
  *
  *  - starts the quickstart fleet (scripts/quickstart.js) when none is running, with the demo's
  *    VEX issuer trusted by the excititor, and stops it at the end (--keep-fleet leaves it running);
+ *  - --isolated: its own fleet instead (every built service on free ports, fresh schemas, its own
+ *    NATS prefix and s3rver), for a machine whose fixed ports are taken; removed at the end;
  *  - starts a docker-registry on STELLA_DEMO_REGISTRY (default 127.0.0.1:5000) when none answers;
  *  - writes everything it produces under .stella/demo/<run>/.
  *
@@ -14,7 +16,7 @@
  */
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
-const { useQuickstartFleet } = require('./lib/fleet');
+const { useQuickstartFleet, startDemoIsolatedFleet } = require('./lib/fleet');
 const { ensureRegistry } = require('./lib/registry');
 const { runGoldenPath, loadOrCreateVexIssuer, excititorIssuers } = require('./lib/golden-path');
 
@@ -46,7 +48,8 @@ async function preflight(fleet, vexIssuer) {
 }
 
 async function main() {
-  const keepFleet = process.argv.includes('--keep-fleet');
+  const isolated = process.argv.includes('--isolated');
+  const keepFleet = process.argv.includes('--keep-fleet') && !isolated;
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const outDir = join(demoDir, 'runs', runId);
   mkdirSync(outDir, { recursive: true });
@@ -59,10 +62,16 @@ async function main() {
     say,
   });
   say(`registry   ${registry.host}${registry.started ? ' (started by the demo)' : ''}`);
-  const fleet = await useQuickstartFleet({
-    env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) },
-    say,
-  });
+  const fleet = isolated
+    ? await startDemoIsolatedFleet({
+        dataDir: join(outDir, 'fleet'),
+        serviceEnv: { excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) } },
+      })
+    : await useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
+  if (isolated)
+    say(
+      `isolated   schemas and NATS prefix ${fleet.natsPrefix}, data and logs in ${relative(process.cwd(), fleet.dataDir)}`,
+    );
   say(`fleet      ${Object.keys(fleet.urls).join(', ')}${fleet.started ? ' (started by the demo)' : ''}`);
   if (!fleet.started) await preflight(fleet, vexIssuer);
   say('');

@@ -332,4 +332,86 @@ async function startIsolatedFleet({
   };
 }
 
-module.exports = { discoverServices, useQuickstartFleet, startIsolatedFleet, freePort, root };
+/**
+ * `npm run demo -- --isolated`: the whole fleet for the demo alone, beside anything already on the
+ * fixed ports (a shared machine): fresh schemas `<prefix>_<service>` in the local Postgres, NATS
+ * prefix `<prefix>`, s3rver on a free port, data in `dataDir`. `stop()` stops it all and drops the
+ * schemas and streams (the files stay).
+ */
+async function startDemoIsolatedFleet({
+  dataDir,
+  serviceEnv = {},
+  databaseUrl = 'postgres://postgres@127.0.0.1:5432/postgres',
+  natsUrl = 'nats://127.0.0.1:4222',
+}) {
+  const { randomBytes } = require('node:crypto');
+  const { Client } = require('pg');
+  const prefix = `demo_${randomBytes(4).toString('hex')}`;
+  const services = discoverServices();
+  const sql = async (text) => {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  for (const s of services) await sql(`CREATE SCHEMA "${prefix}_${s.name.replaceAll('-', '_')}"`);
+  mkdirSync(join(dataDir, 's3'), { recursive: true });
+  const S3rver = require('s3rver');
+  const s3server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: join(dataDir, 's3'),
+  });
+  const { port } = await s3server.run();
+  const cleanup = async () => {
+    await s3server.close().catch(() => undefined);
+    for (const s of services)
+      await sql(`DROP SCHEMA IF EXISTS "${prefix}_${s.name.replaceAll('-', '_')}" CASCADE`).catch(
+        () => undefined,
+      );
+    const { connect } = require('nats');
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const jsm = await nc.jetstreamManager();
+      for await (const name of jsm.streams.names())
+        if (name.startsWith(`${prefix.toUpperCase()}_`)) await jsm.streams.delete(name);
+    } finally {
+      await nc.close();
+    }
+  };
+  let fleet;
+  try {
+    fleet = await startIsolatedFleet({
+      databaseUrl,
+      natsUrl,
+      natsPrefix: prefix,
+      schemaFor: (name) => `${prefix}_${name.replaceAll('-', '_')}`,
+      dataDir,
+      s3: { endpoint: `http://127.0.0.1:${port}`, accessKey: 'S3RVER', secretKey: 'S3RVER' },
+      serviceEnv,
+    });
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return {
+    ...fleet,
+    stop: async () => {
+      await fleet.stop();
+      await cleanup();
+    },
+  };
+}
+
+module.exports = {
+  discoverServices,
+  useQuickstartFleet,
+  startIsolatedFleet,
+  startDemoIsolatedFleet,
+  freePort,
+  root,
+};
