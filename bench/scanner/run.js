@@ -36,15 +36,23 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stella-bench-scanner-'));
 function measure(command, args) {
   const rssFile = path.join(work, 'rss');
   const start = process.hrtime.bigint();
-  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args], {
+  const child = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, command, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (child.status !== 0)
     throw new Error(`${command} ${args.join(' ')} failed (${child.status}): ${child.stderr}`);
-  const rssKb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-  return { wall, rssMb: rssKb / 1024, stdout: child.stdout, stderr: child.stderr };
+  const [rssKb, user, system] = fs
+    .readFileSync(rssFile, 'utf8')
+    .trim()
+    .split('\n')
+    .pop()
+    .split(' ')
+    .map(Number);
+  // CPU seconds (user + system): on a machine shared with other work, wall time includes waiting
+  // for a core; CPU time is what the process itself needed.
+  return { wall, cpu: user + system, rssMb: rssKb / 1024, stdout: child.stdout, stderr: child.stderr };
 }
 
 const stella = (args) => measure(process.execPath, [STELLA, 'scan', ...args]);
@@ -245,12 +253,14 @@ for (const name of imageNames) {
     tarballMb: sizeMb,
     ours: {
       wallSeconds: ours.wall,
+      cpuSeconds: ours.cpu,
       peakRssMb: ours.rssMb,
       packages: ourKeys.size,
       byEcosystem: byEcosystem(ourKeys),
     },
     trivy: {
       wallSeconds: them.wall,
+      cpuSeconds: them.cpu,
       analysisSeconds: trivyAnalysis,
       peakRssMb: them.rssMb,
       packages: theirKeys.size,
@@ -268,6 +278,9 @@ for (const name of imageNames) {
   console.log(`\n## ${name} (${fmt(sizeMb, 0)} MB docker-archive)`);
   console.log(
     `  wall      ours ${fmt(ours.wall)} s   trivy ${fmt(them.wall)} s (analysis ${fmt(trivyAnalysis)} s)   ratio ${fmt(row.wallRatio)} (vs analysis ${fmt(row.analysisRatio)})`,
+  );
+  console.log(
+    `  CPU       ours ${fmt(ours.cpu)} s   trivy ${fmt(them.cpu)} s   ratio ${fmt(ratio(ours.cpu, them.cpu))}`,
   );
   console.log(
     `  peak RSS  ours ${fmt(ours.rssMb, 0)} MB   trivy ${fmt(them.rssMb, 0)} MB   ratio ${fmt(row.rssRatio)}`,
@@ -315,11 +328,14 @@ if (fs.existsSync(mixed) && fs.existsSync(top)) {
     coldSeconds: cold.wall,
     warmSeconds: warm.wall,
     speedup: cold.wall / warm.wall,
+    coldCpuSeconds: cold.cpu,
+    warmCpuSeconds: warm.cpu,
+    cpuSpeedup: cold.cpu / warm.cpu,
     sameSbom: same,
     inProcess: library,
   };
   console.log(
-    `\n## warm rescan of mixed-top after mixed (stella scan, one process each): cold ${fmt(cold.wall)} s, warm ${fmt(warm.wall)} s, speed-up ${fmt(cold.wall / warm.wall, 1)}x, same SBOM: ${same}`,
+    `\n## warm rescan of mixed-top after mixed (stella scan, one process each): cold ${fmt(cold.wall)} s, warm ${fmt(warm.wall)} s, speed-up ${fmt(cold.wall / warm.wall, 1)}x (CPU ${fmt(cold.cpu)} s -> ${fmt(warm.cpu)} s, ${fmt(cold.cpu / warm.cpu, 1)}x), same SBOM: ${same}`,
   );
   console.log(
     `   in one process (scanImage + CycloneDX): cold ${fmt(library.coldSeconds)} s, warm ${fmt(library.warmSeconds)} s, speed-up ${fmt(library.speedup, 1)}x`,
