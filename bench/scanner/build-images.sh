@@ -9,6 +9,7 @@
 #   mixed      base + Debian python3 libraries + Debian jar packages + Debian Go binaries + npm app
 #   mixed-top  mixed + one small top layer (warm-cache rescan: all but the top layer are shared)
 #   large      mixed + a JDK, a C++ toolchain, the Go toolchain and scientific Python (~1 GB)
+#   large-top  large + one small top layer (the warm-cache rescan of a large image)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${STELLA_BENCH_IMAGES:-$ROOT/bench/.images}
@@ -152,7 +153,17 @@ if ! step_done large; then
 fi
 snapshot large mixed
 
-for tag in base mixed mixed-top large; do
+if ! step_done large-top; then
+  log "top layer over large"
+  app=$ROOTFS/opt/worker
+  mkdir -p "$app"
+  printf '{"name":"bench-worker","version":"1.0.0","private":true}\n' > "$app/package.json"
+  (cd "$app" && npm install --no-audit --no-fund --omit=dev left-pad@1.3.0 >/dev/null)
+  mark large-top
+fi
+snapshot large-top large
+
+for tag in base mixed mixed-top large large-top; do
   if [ ! -f "$OUT/$tag.docker.tar" ]; then
     log "exporting $tag"
     skopeo copy --quiet "oci:$LAYOUT:$tag" "docker-archive:$OUT/$tag.docker.tar:stella-bench/$tag:latest"
