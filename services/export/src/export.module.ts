@@ -20,7 +20,15 @@ import { HttpAttestorClient, type AttestorClient } from './clients/attestor-clie
 import { NatsManifestSigner, type TokenProvider } from './clients/signer-client';
 import { systemClock, type Clock } from './common/clock';
 import { ExportError } from './common/export-error';
-import { EXPORT_ATTESTOR, EXPORT_CLOCK, EXPORT_OBJECT_STORE, EXPORT_REPOSITORY, EXPORT_SIGNER } from './common/tokens';
+import {
+  EXPORT_ATTESTOR,
+  EXPORT_CLOCK,
+  EXPORT_HANDLERS,
+  EXPORT_OBJECT_STORE,
+  EXPORT_REPOSITORY,
+  EXPORT_SERVICE_TOKENS,
+  EXPORT_SIGNER,
+} from './common/tokens';
 import { EXPORT_SERVICE_NAME, schemaOfExport, type ExportConfig } from './config/export-config';
 import { ExportEvents } from './events/export-events';
 import {
@@ -106,7 +114,7 @@ class ExportRuntime implements OnApplicationBootstrap {
     @Inject(STELLA_BUS) private readonly bus: Bus,
     @Inject(STELLA_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(STELLA_LOGGER) private readonly logger: Logger,
-    @Inject('EXPORT_HANDLERS') private readonly handlers: Handlers,
+    @Inject(EXPORT_HANDLERS) private readonly handlers: Handlers,
     @Inject(EXPORT_OBJECT_STORE) private readonly store: ObjectStore,
     private readonly sweeper: RetentionSweeper,
     private readonly readiness: ReadinessRegistry,
@@ -201,24 +209,24 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
         useFactory: (config: ExportConfig, dataSource: DataSource) => ({ repository: new ExportRepository(schemaOfExport(config)), manager: dataSource.manager }),
       },
       {
-        provide: 'EXPORT_TOKENS',
+        provide: EXPORT_SERVICE_TOKENS,
         inject: [STELLA_CONFIG],
         useFactory: (config: ExportConfig): TokenProvider | null => options.serviceTokens ?? defaultServiceTokens(config),
       },
       {
         provide: EXPORT_SIGNER,
-        inject: [STELLA_CONFIG, STELLA_BUS, 'EXPORT_TOKENS'],
+        inject: [STELLA_CONFIG, STELLA_BUS, EXPORT_SERVICE_TOKENS],
         useFactory: (config: ExportConfig, bus: Bus, tokens: TokenProvider | null): ManifestSigner | null =>
           tokens === null ? null : new NatsManifestSigner(bus.nc, config.natsPrefix, tokens, config.exportSignerTimeoutMs),
       },
       {
         provide: EXPORT_ATTESTOR,
-        inject: [STELLA_CONFIG, 'EXPORT_TOKENS'],
+        inject: [STELLA_CONFIG, EXPORT_SERVICE_TOKENS],
         useFactory: (config: ExportConfig, tokens: TokenProvider | null): AttestorClient | null =>
           tokens === null ? null : new HttpAttestorClient(config.exportAttestorUrl, tokens),
       },
       {
-        provide: 'EXPORT_HANDLERS',
+        provide: EXPORT_HANDLERS,
         inject: [STELLA_CONFIG, EXPORT_REPOSITORY, EXPORT_ATTESTOR, EXPORT_SIGNER, EXPORT_OBJECT_STORE, EXPORT_CLOCK, STELLA_LOGGER, ExportEvents],
         useFactory: (
           config: ExportConfig,

@@ -40,6 +40,7 @@ export interface AttestorClient {
 
 export class HttpAttestorClient implements AttestorClient {
   private readonly base: string;
+  private key: Promise<{ origin: string; vkey: string }> | undefined;
 
   constructor(
     baseUrl: string,
@@ -66,8 +67,15 @@ export class HttpAttestorClient implements AttestorClient {
     return list.attestations;
   }
 
+  /** The log's key never changes for a log (its origin names it): read once. */
   async logKey(): Promise<{ origin: string; vkey: string }> {
-    return keySchema.parse(await this.get('/api/v1/log/key', false));
+    this.key ??= this.get('/api/v1/log/key', false).then((body) => keySchema.parse(body));
+    try {
+      return await this.key;
+    } catch (error) {
+      this.key = undefined;
+      throw error;
+    }
   }
 
   private async get(path: string, authenticated: boolean): Promise<unknown> {
