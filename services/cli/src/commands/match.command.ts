@@ -85,6 +85,7 @@ function table(report: Matching.MatchReport, skipped: number, records: number, r
   const rows = report.findings.map((f) => [
     `${f.component.name}@${f.component.version}`,
     f.advisoryId,
+    f.source,
     f.aliases.slice(0, 3).join(' ') + (f.aliases.length > 3 ? ' …' : ''),
     f.severity.level
       ? `${f.severity.level}${f.severity.score !== null ? ` ${f.severity.score.toFixed(1)}` : ''}`
@@ -93,7 +94,9 @@ function table(report: Matching.MatchReport, skipped: number, records: number, r
     f.kev ? 'KEV' : '',
     f.epss ? f.epss.epss.toFixed(3) : '',
   ]);
-  const header = ['COMPONENT', 'ADVISORY', 'ALIASES', 'SEVERITY', 'FIXED IN', 'KEV', 'EPSS'];
+  // SOURCE tells apart two records of one advisory from different feeds (the Debian tracker's list
+  // and its OSV conversion): aggregation never merges them, so the table must show why both appear.
+  const header = ['COMPONENT', 'ADVISORY', 'SOURCE', 'ALIASES', 'SEVERITY', 'FIXED IN', 'KEV', 'EPSS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells
