@@ -12,12 +12,14 @@ import {
 } from '@stella/policy-engine';
 import type { DataSource, EntityManager } from 'typeorm';
 import { POLICY_CLOCK, type Clock } from '../common/ports';
+import type { BuiltFindings } from '../findings/build-findings.usecase';
 import type { FindingsDocument } from '../findings/findings-document';
 import { FindingsRepository } from '../findings/findings.repository';
 import { CompiledPolicies } from '../policies/compiled-policies';
-import { PoliciesRepository } from '../policies/policies.repository';
+import { PoliciesRepository, type PolicyVersionRow } from '../policies/policies.repository';
+import type { ExceptionRecord } from '../exceptions/exception.model';
 import { policyProblem } from '../policies/usecases/upload-policy.usecase';
-import { ReleasesRepository, type ReleaseComponent } from '../releases/releases.repository';
+import { ReleasesRepository, type ReleaseComponent, type TrackedRelease } from '../releases/releases.repository';
 import type { EvaluationCause, EvaluationRow } from './evaluations.repository';
 import { EvaluationsRepository } from './evaluations.repository';
 import { InputAssembler } from './input-assembler';
@@ -39,17 +41,43 @@ export interface EvaluateReleaseCommand {
   evaluationTime?: Date | undefined;
   refresh?: boolean | undefined;
   cause?: EvaluationCause;
-  /** Findings just built by a re-evaluation (not read back from the store). */
+  /** Findings just built by a re-evaluation, or read for a batch (not read again). */
   findings?: ReadonlyMap<string, FindingsDocument>;
+  /** Facts a batch already read; `null` means known to be absent. */
+  known?: {
+    policy?: PolicyVersionRow | null;
+    release?: TrackedRelease | null;
+    exceptions?: ExceptionRecord[];
+    deployed?: TrackedRelease | null;
+  };
 }
 
-export interface EvaluationResult {
+export interface PreparedEvaluation {
   row: EvaluationRow;
   verdict: PolicyVerdict;
   input: PolicyInput;
   notes: string[];
+  /** Findings snapshots built while assembling the input (stored with the evaluation). */
+  built: BuiltFindings[];
+}
+
+export interface EvaluationResult extends PreparedEvaluation {
   /** The evaluation this one replaced as the release's latest in the environment. */
   previous: { id: string; outcome: string } | null;
+}
+
+/** The finding facts a later re-evaluation compares with (what `riskDelta` reads), compact. */
+function riskFacts(input: PolicyInput): unknown[] {
+  return input.images.flatMap((image) =>
+    image.findings.map((f) => ({
+      id: f.id,
+      purl: f.purl,
+      severity: f.severity,
+      fixAvailable: f.fixAvailable,
+      kev: f.kev,
+      ...(f.vex ? { vex: { status: f.vex.status } } : {}),
+    })),
+  );
 }
 
 /**
@@ -72,7 +100,41 @@ export class EvaluateRelease {
   ) {}
 
   async execute(command: EvaluateReleaseCommand, manager?: EntityManager): Promise<EvaluationResult> {
-    const policyRow = await this.policies.boundTo(command.tenantId, command.environment, manager);
+    const prepared = await this.prepare(command, manager);
+    const store = (m: EntityManager) => this.storeMany(m, [prepared]);
+    const [previous] = manager ? await store(manager) : await withTransaction(this.dataSource, store);
+    return { ...prepared, previous: previous ?? null };
+  }
+
+  /**
+   * Stores prepared evaluations in the caller's transaction, a few statements for any number:
+   * the findings snapshots built on the way, the evaluations, and the latest-verdict pointers
+   * (locked first, so the previous verdicts returned are the ones replaced).
+   */
+  async storeMany(manager: EntityManager, prepared: readonly PreparedEvaluation[]): Promise<Array<{ id: string; outcome: string } | null>> {
+    if (prepared.length === 0) return [];
+    const now = this.clock.now();
+    const previous = await this.evaluations.lockOutcomes(
+      manager,
+      prepared.map((p) => ({ tenantId: p.row.tenantId, releaseId: p.row.releaseId, environment: p.row.environment })),
+    );
+    await this.findings.saveMany(
+      manager,
+      prepared.flatMap((p) => p.built.map((b) => ({ ...b, cause: { kind: 'evaluation' as const } }))),
+      now,
+    );
+    await this.evaluations.insertMany(
+      manager,
+      prepared.map((p) => p.row),
+      prepared.map((p) => ({ approvals: [...p.input.approvals], findings: riskFacts(p.input) })),
+    );
+    return previous;
+  }
+
+  /** Everything but the writes: the policy, the input, the verdict and the evaluation row. */
+  async prepare(command: EvaluateReleaseCommand, manager?: EntityManager): Promise<PreparedEvaluation> {
+    const policyRow =
+      command.known?.policy !== undefined ? command.known.policy : await this.policies.boundTo(command.tenantId, command.environment, manager);
     if (!policyRow)
       throw new ProblemError(409, {
         type: 'no-policy-bound',
@@ -91,6 +153,14 @@ export class EvaluateRelease {
         evaluationTime,
         ...(command.findings ? { findings: command.findings } : {}),
         ...(command.refresh ? { refresh: true } : {}),
+        ...(command.known
+          ? {
+              known: {
+                ...(command.known.exceptions ? { exceptions: command.known.exceptions } : {}),
+                ...(command.known.deployed !== undefined ? { deployed: command.known.deployed } : {}),
+              },
+            }
+          : {}),
       },
       manager,
     );
@@ -128,22 +198,12 @@ export class EvaluateRelease {
       requestedBy: command.requestedBy,
       cause: command.cause ?? { kind: 'request', by: command.requestedBy },
     };
-    const store = async (m: EntityManager): Promise<{ id: string; outcome: string } | null> => {
-      const previous = await this.evaluations.latestOutcome(m, command.tenantId, release.id, command.environment);
-      await this.findings.saveMany(
-        m,
-        assembled.built.map((b) => ({ ...b, cause: { kind: 'evaluation' as const } })),
-        now,
-      );
-      await this.evaluations.insert(m, row);
-      return previous;
-    };
-    const previous = manager ? await store(manager) : await withTransaction(this.dataSource, store);
-    return { row, verdict, input: assembled.input, notes: assembled.notes, previous };
+    return { row, verdict, input: assembled.input, notes: assembled.notes, built: assembled.built };
   }
 
   private async resolveRelease(command: EvaluateReleaseCommand, manager?: EntityManager) {
-    const known = await this.releases.release(command.tenantId, command.release.id, manager);
+    const known =
+      command.known?.release !== undefined ? command.known.release : await this.releases.release(command.tenantId, command.release.id, manager);
     const components = command.release.components ?? known?.components;
     const name = command.release.name ?? known?.name;
     const version = command.release.version ?? known?.version;

@@ -120,43 +120,95 @@ export class EvaluationsRepository {
     return this.dataSource.manager;
   }
 
-  /** Stores an evaluation (an identical one, same id, is kept as it was) and makes it the release's latest in the environment. */
-  async insert(manager: EntityManager, e: EvaluationRow): Promise<void> {
-    const values = [
-      e.id,
-      e.tenantId,
-      e.releaseId,
-      e.releaseName,
-      e.releaseVersion,
-      e.environment,
-      e.policyName,
-      e.policyVersion,
-      e.policyHash,
-      e.policySource,
-      e.inputDigest,
-      e.inputDocument,
-      e.verdictDigest,
-      e.verdictBytes,
-      e.engineVersion,
-      e.outcome,
-      e.summary,
-      e.evaluatedAt,
-      e.createdAt,
-      e.requestedBy,
-      JSON.stringify(e.cause),
-    ];
+  /**
+   * Stores evaluations (an identical one, same id, is kept as it was) and makes each the release's
+   * latest in its environment. Two statements for any number of evaluations.
+   */
+  async insertMany(
+    manager: EntityManager,
+    rows: readonly EvaluationRow[],
+    facts: ReadonlyArray<{ approvals: unknown[]; findings: unknown[] }> = [],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const records = rows.map((e) => ({
+      id: e.id,
+      tenant_id: e.tenantId,
+      release_id: e.releaseId,
+      release_name: e.releaseName,
+      release_version: e.releaseVersion,
+      environment: e.environment,
+      policy_name: e.policyName,
+      policy_version: e.policyVersion,
+      policy_hash: e.policyHash,
+      policy_source: e.policySource,
+      input_digest: e.inputDigest,
+      input_document: e.inputDocument,
+      verdict_digest: e.verdictDigest,
+      verdict_bytes: e.verdictBytes,
+      engine_version: e.engineVersion,
+      outcome: e.outcome,
+      summary: e.summary,
+      evaluated_at: e.evaluatedAt.toISOString(),
+      created_at: e.createdAt.toISOString(),
+      requested_by: e.requestedBy,
+      cause: e.cause,
+    }));
     await manager.query(
       `INSERT INTO ${this.s}.evaluation (${COLUMNS.join(', ')})
-       VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (id) DO NOTHING`,
-      values,
+       SELECT ${COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(
+         id text, tenant_id text, release_id text, release_name text, release_version text, environment text,
+         policy_name text, policy_version text, policy_hash text, policy_source text, input_digest text,
+         input_document text, verdict_digest text, verdict_bytes text, engine_version text, outcome text,
+         summary text, evaluated_at timestamptz, created_at timestamptz, requested_by text, cause jsonb)
+       ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify(records)],
     );
+    // Last one wins per (tenant, release, environment): the batch is in evaluation order.
+    const latest = new Map<string, { e: EvaluationRow; f: { approvals: unknown[]; findings: unknown[] } | undefined }>();
+    for (const [index, e] of rows.entries())
+      latest.set(`${e.tenantId}\u0000${e.releaseId}\u0000${e.environment}`, { e, f: facts[index] });
     await manager.query(
-      `INSERT INTO ${this.s}.release_risk (tenant_id, release_id, environment, evaluation_id, outcome, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ${this.s}.release_risk (tenant_id, release_id, environment, evaluation_id, outcome, updated_at, approvals, findings)
+       SELECT x.tenant_id, x.release_id, x.environment, x.id, x.outcome, x.at, x.approvals, x.findings
+       FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, release_id text, environment text, id text, outcome text,
+         at timestamptz, approvals jsonb, findings jsonb)
        ON CONFLICT (tenant_id, release_id, environment) DO UPDATE SET evaluation_id = EXCLUDED.evaluation_id,
-         outcome = EXCLUDED.outcome, updated_at = EXCLUDED.updated_at`,
-      [e.tenantId, e.releaseId, e.environment, e.id, e.outcome, e.createdAt],
+         outcome = EXCLUDED.outcome, updated_at = EXCLUDED.updated_at, approvals = EXCLUDED.approvals,
+         findings = EXCLUDED.findings`,
+      [
+        JSON.stringify(
+          [...latest.values()].map(({ e, f }) => ({
+            tenant_id: e.tenantId,
+            release_id: e.releaseId,
+            environment: e.environment,
+            id: e.id,
+            outcome: e.outcome,
+            at: e.createdAt.toISOString(),
+            approvals: f?.approvals ?? null,
+            findings: f?.findings ?? null,
+          })),
+        ),
+      ],
     );
+  }
+
+  /** Latest verdicts of (release, environment) pairs, locked for the caller's transaction, in the given order. */
+  async lockOutcomes(
+    manager: EntityManager,
+    keys: ReadonlyArray<{ tenantId: string; releaseId: string; environment: string }>,
+  ): Promise<Array<{ id: string; outcome: string } | null>> {
+    const rows: Array<{ tenant_id: string; release_id: string; environment: string; evaluation_id: string; outcome: string }> =
+      await manager.query(
+        `SELECT r.tenant_id, r.release_id, r.environment, r.evaluation_id, r.outcome
+         FROM ${this.s}.release_risk r
+         JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id text, release_id text, environment text)
+           ON k.tenant_id = r.tenant_id AND k.release_id = r.release_id AND k.environment = r.environment
+         ORDER BY r.tenant_id, r.release_id, r.environment
+         FOR UPDATE OF r`,
+        [JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, release_id: k.releaseId, environment: k.environment })))],
+      );
+    const byKey = new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.release_id}\u0000${r.environment}`, { id: r.evaluation_id, outcome: r.outcome }]));
+    return keys.map((k) => byKey.get(`${k.tenantId}\u0000${k.releaseId}\u0000${k.environment}`) ?? null);
   }
 
   async find(tenantId: string, id: string): Promise<EvaluationRow | null> {
@@ -167,57 +219,40 @@ export class EvaluationsRepository {
     return rows[0] ? row(rows[0]) : null;
   }
 
-  /** The latest evaluation of a release in an environment (locked when `lock`, inside a transaction). */
-  async latest(
-    manager: EntityManager,
-    tenantId: string,
-    releaseId: string,
-    environment: string,
-    lock = false,
-  ): Promise<EvaluationRow | null> {
-    const rows: Sql[] = await manager.query(
-      `SELECT e.* FROM ${this.s}.release_risk r JOIN ${this.s}.evaluation e ON e.id = r.evaluation_id
-       WHERE r.tenant_id = $1 AND r.release_id = $2 AND r.environment = $3${lock ? ' FOR UPDATE OF r' : ''}`,
-      [tenantId, releaseId, environment],
-    );
-    return rows[0] ? row(rows[0]) : null;
-  }
-
-  /** The latest verdict of a release in an environment, locked for the caller's transaction. */
-  async latestOutcome(
-    manager: EntityManager,
-    tenantId: string,
-    releaseId: string,
-    environment: string,
-  ): Promise<{ id: string; outcome: string } | null> {
-    const rows: Array<{ evaluation_id: string; outcome: string }> = await manager.query(
-      `SELECT evaluation_id, outcome FROM ${this.s}.release_risk
-       WHERE tenant_id = $1 AND release_id = $2 AND environment = $3 FOR UPDATE`,
-      [tenantId, releaseId, environment],
-    );
-    return rows[0] ? { id: rows[0].evaluation_id, outcome: rows[0].outcome } : null;
-  }
-
   /**
-   * What a re-evaluation needs of the latest evaluation: its verdict, its approvals and its
-   * findings (projected from the stored input in Postgres, not parsed whole here).
+   * What a re-evaluation needs of the latest evaluations of (release, environment) pairs: verdict,
+   * approvals and findings (projected from the stored inputs in Postgres, not parsed whole here).
    */
-  async latestSummary(
+  async latestSummaries(
     manager: EntityManager,
-    tenantId: string,
-    releaseId: string,
-    environment: string,
-  ): Promise<{ id: string; outcome: string; approvals: unknown[]; findings: unknown[] } | null> {
-    const rows: Array<{ id: string; outcome: string; approvals: unknown[] | null; findings: unknown[] | null }> = await manager.query(
-      `SELECT e.id, e.outcome, d.doc->'approvals' AS approvals,
-              jsonb_path_query_array(d.doc, '$.images[*].findings[*]') AS findings
-       FROM ${this.s}.release_risk r JOIN ${this.s}.evaluation e ON e.id = r.evaluation_id
-       CROSS JOIN LATERAL (SELECT e.input_document::jsonb AS doc) d
-       WHERE r.tenant_id = $1 AND r.release_id = $2 AND r.environment = $3`,
-      [tenantId, releaseId, environment],
+    keys: ReadonlyArray<{ tenantId: string; releaseId: string; environment: string }>,
+  ): Promise<Array<{ id: string; outcome: string; approvals: unknown[]; findings: unknown[] } | null>> {
+    if (keys.length === 0) return [];
+    const rows: Array<{
+      tenant_id: string;
+      release_id: string;
+      environment: string;
+      id: string;
+      outcome: string;
+      approvals: unknown[] | null;
+      findings: unknown[] | null;
+    }> = await manager.query(
+      `SELECT r.tenant_id, r.release_id, r.environment, r.evaluation_id AS id, r.outcome,
+              COALESCE(r.approvals, (SELECT e.input_document::jsonb->'approvals' FROM ${this.s}.evaluation e WHERE e.id = r.evaluation_id)) AS approvals,
+              COALESCE(r.findings, (SELECT jsonb_path_query_array(e.input_document::jsonb, '$.images[*].findings[*]')
+                                    FROM ${this.s}.evaluation e WHERE e.id = r.evaluation_id)) AS findings
+       FROM ${this.s}.release_risk r
+       JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id text, release_id text, environment text)
+         ON k.tenant_id = r.tenant_id AND k.release_id = r.release_id AND k.environment = r.environment`,
+      [JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, release_id: k.releaseId, environment: k.environment })))],
     );
-    const row = rows[0];
-    return row ? { id: row.id, outcome: row.outcome, approvals: row.approvals ?? [], findings: row.findings ?? [] } : null;
+    const byKey = new Map(
+      rows.map((r) => [
+        `${r.tenant_id}\u0000${r.release_id}\u0000${r.environment}`,
+        { id: r.id, outcome: r.outcome, approvals: r.approvals ?? [], findings: r.findings ?? [] },
+      ]),
+    );
+    return keys.map((k) => byKey.get(`${k.tenantId}\u0000${k.releaseId}\u0000${k.environment}`) ?? null);
   }
 
   async list(tenantId: string, filter: { releaseId?: string; environment?: string }, limit: number) {

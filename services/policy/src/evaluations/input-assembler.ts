@@ -18,7 +18,8 @@ import { ExceptionsRepository } from '../exceptions/exceptions.repository';
 import { BuildFindings, MissingSbomError, VexLookup, type BuiltFindings } from '../findings/build-findings.usecase';
 import { findingKey, type FindingsDocument } from '../findings/findings-document';
 import { FindingsRepository } from '../findings/findings.repository';
-import { ReleasesRepository, type ReleaseComponent } from '../releases/releases.repository';
+import type { ExceptionRecord } from '../exceptions/exception.model';
+import { ReleasesRepository, type ReleaseComponent, type TrackedRelease } from '../releases/releases.repository';
 
 const SLSA_TYPES = ['https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.2'];
 
@@ -32,6 +33,8 @@ export interface AssembleRequest {
   findings?: ReadonlyMap<string, FindingsDocument>;
   /** Rebuild every image's findings now instead of using the stored current snapshots. */
   refresh?: boolean;
+  /** Facts a batch already read (a re-evaluation reads them for every release at once). */
+  known?: { exceptions?: ExceptionRecord[]; deployed?: TrackedRelease | null };
 }
 
 export interface AssembledInput {
@@ -135,7 +138,8 @@ export class InputAssembler {
     notes: string[],
   ): Promise<Map<string, FindingsDocument | 'missing' | 'unavailable'>> {
     const out = new Map<string, FindingsDocument | 'missing' | 'unavailable'>();
-    const stored = request.refresh ? new Map() : await this.findings.currentMany(digests);
+    const missing = digests.filter((d) => !request.findings?.has(d));
+    const stored = request.refresh || missing.length === 0 ? new Map() : await this.findings.currentMany(missing);
     const vex = new VexLookup(this.clients);
     for (const digest of digests) {
       const given = request.findings?.get(digest);
@@ -236,12 +240,9 @@ export class InputAssembler {
   }
 
   private async exceptionsFor(request: AssembleRequest, manager?: EntityManager): Promise<PolicyInputException[]> {
-    const rows = await this.exceptions.inForceAt(
-      manager ?? this.exceptions.manager,
-      request.tenantId,
-      request.environment,
-      request.evaluationTime,
-    );
+    const rows =
+      request.known?.exceptions ??
+      (await this.exceptions.inForceAt(manager ?? this.exceptions.manager, request.tenantId, request.environment, request.evaluationTime));
     return rows.map((e) => ({
       id: e.id,
       vulnerability: e.vulnerabilityId,
@@ -256,10 +257,14 @@ export class InputAssembler {
 
   /** The release deployed in the environment now, as a finding set (absent: nothing deployed, or this very release). */
   private async baselineFor(request: AssembleRequest, notes: string[], manager?: EntityManager): Promise<PolicyBaseline | null> {
-    const deployed = await this.releases.deployedIn(request.tenantId, request.environment, manager);
+    const deployed =
+      request.known?.deployed !== undefined ? request.known.deployed : await this.releases.deployedIn(request.tenantId, request.environment, manager);
     if (!deployed || deployed.releaseId === request.release.id) return null;
     const digests = [...new Set(deployed.components.map((c) => c.digest))];
-    const snapshots = await this.findings.currentMany(digests, manager);
+    const snapshots = await this.findings.currentMany(
+      digests.filter((d) => !request.findings?.has(d)),
+      manager,
+    );
     const findings = new Map<string, DeltaFinding>();
     const components = new Set<string>();
     const docs = digests.map((d) => request.findings?.get(d) ?? snapshots.get(d)?.document);

@@ -10,20 +10,24 @@ export const POLICY_EVENT_SOURCE = '/stella/policy';
 export class PolicyEvents {
   constructor(private readonly outbox: OutboxWriter) {}
 
+  /** Several risk changes in one outbox statement (published in this order). */
   async riskChanged(
     manager: EntityManager,
-    data: EventDataInput<'stella.release.risk_changed'>,
+    list: ReadonlyArray<EventDataInput<'stella.release.risk_changed'>>,
     time: Date,
   ): Promise<void> {
-    await this.outbox.enqueue(
+    if (list.length === 0) return;
+    await this.outbox.enqueueMany(
       manager,
-      buildEvent('stella.release.risk_changed', {
-        source: POLICY_EVENT_SOURCE,
-        tenant: data.tenantId,
-        subject: `${data.release.id}/${data.environment}`,
-        data,
-        time,
-      }),
+      list.map((data) =>
+        buildEvent('stella.release.risk_changed', {
+          source: POLICY_EVENT_SOURCE,
+          tenant: data.tenantId,
+          subject: `${data.release.id}/${data.environment}`,
+          data,
+          time,
+        }),
+      ),
     );
   }
 }

@@ -97,6 +97,29 @@ export class ExceptionsRepository {
     return rows.map(record);
   }
 
+  /** inForceAt for many (tenant, environment) pairs at once, keyed `<tenant>\u0000<environment>`. */
+  async inForceAtMany(
+    manager: EntityManager,
+    keys: ReadonlyArray<{ tenantId: string; environment: string }>,
+    at: Date,
+    expiredWindowDays = 30,
+  ): Promise<Map<string, ExceptionRecord[]>> {
+    const out = new Map<string, ExceptionRecord[]>();
+    for (const k of keys) out.set(`${k.tenantId}\u0000${k.environment}`, []);
+    if (keys.length === 0) return out;
+    const rows: Row[] = await manager.query(
+      `SELECT e.* FROM ${this.s}.policy_exception e
+       JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id text, environment text) ON k.tenant_id = e.tenant_id AND k.environment = e.environment
+       WHERE e.approved_at IS NOT NULL AND e.approved_at <= $2
+         AND (e.revoked_at IS NULL OR e.revoked_at > $2)
+         AND e.expires_at > $2::timestamptz - make_interval(days => $3)
+       ORDER BY e.id`,
+      [JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, environment: k.environment }))), at, expiredWindowDays],
+    );
+    for (const r of rows) out.get(`${r.tenant_id}\u0000${r.environment}`)?.push(record(r));
+    return out;
+  }
+
   /**
    * Exceptions approved for the environment as of `at` (approved before it, not revoked before
    * it), including those expired in the last `expiredWindowDays`: the engine lists those as

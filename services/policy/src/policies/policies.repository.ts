@@ -121,6 +121,22 @@ export class PoliciesRepository {
     return rows.map(binding);
   }
 
+  /** Bound policy versions of many (tenant, environment) pairs, keyed `<tenant>\u0000<environment>`. */
+  async boundToMany(
+    keys: ReadonlyArray<{ tenantId: string; environment: string }>,
+    manager?: EntityManager,
+  ): Promise<Map<string, PolicyVersionRow>> {
+    if (keys.length === 0) return new Map();
+    const rows: Array<VersionSql & { environment: string }> = await (manager ?? this.dataSource.manager).query(
+      `SELECT v.*, b.environment FROM ${this.s}.policy_binding b
+       JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id text, environment text)
+         ON k.tenant_id = b.tenant_id AND k.environment = b.environment
+       JOIN ${this.s}.policy_version v ON v.tenant_id = b.tenant_id AND v.name = b.policy_name AND v.version = b.policy_version`,
+      [JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, environment: k.environment })))],
+    );
+    return new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.environment}`, version(r)]));
+  }
+
   /** The policy version bound to an environment, with its source. */
   async boundTo(tenantId: string, environment: string, manager?: EntityManager): Promise<PolicyVersionRow | null> {
     const rows: VersionSql[] = await (manager ?? this.dataSource.manager).query(

@@ -84,6 +84,29 @@ export class ReleasesRepository {
     return rows[0] ? release(rows[0]) : null;
   }
 
+  /** Releases by (tenant, release id), keyed `<tenant>\u0000<release id>`. */
+  async releasesMany(keys: ReadonlyArray<{ tenantId: string; releaseId: string }>, manager: EntityManager = this.manager): Promise<Map<string, TrackedRelease>> {
+    if (keys.length === 0) return new Map();
+    const rows: ReleaseSql[] = await manager.query(
+      `SELECT r.* FROM ${this.s}.tracked_release r
+       JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id text, release_id text) ON k.tenant_id = r.tenant_id AND k.release_id = r.release_id`,
+      [JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, release_id: k.releaseId })))],
+    );
+    return new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.release_id}`, release(r)]));
+  }
+
+  /** Deployed releases of many (tenant, environment) pairs, keyed `<tenant>\u0000<environment>`. */
+  async deployedInMany(keys: ReadonlyArray<{ tenantId: string; environment: string }>, manager: EntityManager = this.manager): Promise<Map<string, TrackedRelease>> {
+    if (keys.length === 0) return new Map();
+    const rows: Array<ReleaseSql & { environment: string }> = await manager.query(
+      `SELECT r.*, d.environment FROM ${this.s}.deployed_release d
+       JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id text, environment text) ON k.tenant_id = d.tenant_id AND k.environment = d.environment
+       JOIN ${this.s}.tracked_release r ON r.tenant_id = d.tenant_id AND r.release_id = d.release_id`,
+      [JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, environment: k.environment })))],
+    );
+    return new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.environment}`, release(r)]));
+  }
+
   /** Records a promotion transition unless a later one (higher seq) is already known. */
   async recordTransition(
     manager: EntityManager,
