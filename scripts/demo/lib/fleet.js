@@ -307,16 +307,27 @@ async function startIsolatedFleet({
         if (m.status !== 0)
           throw new Error(`migrating ${s.name} failed (exit ${m.status}):\n${m.stdout}\n${m.stderr}`);
       }
-      const out = createWriteStream(log, { flags: 'a' });
-      const child = spawn(process.execPath, [join(s.dir, 'dist', 'main.js')], {
-        cwd: root,
-        env: childEnv,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout.pipe(out);
-      child.stderr.pipe(out);
-      started.push({ name: s.name, url: url(s), child, env: childEnv, log });
-      await waitReady(s.name, url(s), child, log);
+      // A service that exits while starting (a NATS or Postgres timeout on an overloaded machine)
+      // gets one more start; the first failure stays in its log. A second one fails the fleet.
+      for (let attempt = 1; ; attempt++) {
+        const out = createWriteStream(log, { flags: 'a' });
+        const child = spawn(process.execPath, [join(s.dir, 'dist', 'main.js')], {
+          cwd: root,
+          env: childEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout.pipe(out);
+        child.stderr.pipe(out);
+        const entry = { name: s.name, url: url(s), child, env: childEnv, log };
+        started.push(entry);
+        try {
+          await waitReady(s.name, url(s), child, log);
+          break;
+        } catch (error) {
+          if (attempt > 1 || child.exitCode === null) throw error;
+          started.splice(started.indexOf(entry), 1);
+        }
+      }
     }
   } catch (error) {
     await stop();

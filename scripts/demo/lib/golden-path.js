@@ -10,7 +10,7 @@
  */
 const { spawnSync } = require('node:child_process');
 const { createPrivateKey, createPublicKey, generateKeyPairSync } = require('node:crypto');
-const { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const {
   api,
@@ -43,6 +43,8 @@ const WAIVER_TARGET = {
   component: 'form-data',
 };
 const VEX_ISSUER_ID = 'stella-demo-security';
+/** The Debian release of the images (base-files of bookworm). */
+const DEBIAN_RELEASE = 'Debian:12';
 /**
  * The policy service works through the first import's advisory events (7,508, about 50-90 s on a
  * busy 2-core machine) before it reaches the late one.
@@ -138,9 +140,19 @@ function writeAdvisoryFiles(importRoot) {
     npm.filter((line) => JSON.parse(line).id !== LATE_ADVISORY.id).join('\n') + '\n',
   );
   writeFileSync(join(dir, 'npm-late.osv.jsonl'), late.join('\n') + '\n');
-  copyFileSync(join(SHARED_DATA, 'advisories', 'osv', 'debian.osv.jsonl'), join(dir, 'debian.osv.jsonl'));
+  // The Debian feed for the release the images are built from (bookworm, Debian:12), as an
+  // installation mirrors the distributions it runs: 89 of the 7,312 records. Importing all of them
+  // works too, but the policy service then works through 7,300 more advisory events (about 70 s
+  // here) before it reaches the late advisory.
+  const debian = readFileSync(join(SHARED_DATA, 'advisories', 'osv', 'debian.osv.jsonl'), 'utf8')
+    .split('\n')
+    .filter(
+      (line) =>
+        line && (JSON.parse(line).affected ?? []).some((a) => a.package?.ecosystem === DEBIAN_RELEASE),
+    );
+  writeFileSync(join(dir, 'debian-12.osv.jsonl'), debian.join('\n') + '\n');
   return {
-    initial: ['golden-path/npm-initial.osv.jsonl', 'golden-path/debian.osv.jsonl'],
+    initial: ['golden-path/npm-initial.osv.jsonl', 'golden-path/debian-12.osv.jsonl'],
     late: 'golden-path/npm-late.osv.jsonl',
   };
 }
