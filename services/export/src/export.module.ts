@@ -223,7 +223,7 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
         provide: EXPORT_ATTESTOR,
         inject: [STELLA_CONFIG, EXPORT_SERVICE_TOKENS],
         useFactory: (config: ExportConfig, tokens: TokenProvider | null): AttestorClient | null =>
-          tokens === null ? null : new HttpAttestorClient(config.exportAttestorUrl, tokens),
+          tokens === null ? null : new HttpAttestorClient(config.exportAttestorUrl, config.exportSignerUrl, tokens),
       },
       {
         provide: EXPORT_HANDLERS,

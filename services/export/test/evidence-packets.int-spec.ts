@@ -152,6 +152,23 @@ describe('export: evidence packets from decisions, end to end', () => {
     fleet.clock.offsetMs = 0;
   }, 60_000);
 
+  it("builds packets for every tenant, never listing one tenant's attestations in another's packet", async () => {
+    const published = await publishDecision(fleet.bus, 'dev', '7.0.0', 'globex');
+    const deadline = Date.now() + 45_000;
+    let packets: Array<{ id: string }> = [];
+    while (packets.length === 0 && Date.now() < deadline) {
+      packets = (await fleet.api('GET', `/api/v1/packets?decision=${published.decisionId}`, undefined, undefined, 'globex')).body.packets;
+      if (packets.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(packets).toHaveLength(1);
+    expect((await fleet.api('GET', `/api/v1/packets/${packets[0]!.id}`)).status).toBe(404); // acme does not see it
+    const content = await fleet.api('GET', `/api/v1/packets/${packets[0]!.id}/content`, undefined, undefined, 'globex');
+    const file = join(dir, 'globex.tar');
+    writeFileSync(file, content.bytes);
+    expect(cli('verify', file, '--ca', ca, '--log-key', fleet.logKey).status).toBe(0);
+    expect((await readArchive(content.bytes)).get(PacketPaths.attestations)!.toString('utf8')).toBe('[]');
+  }, 60_000);
+
   it('keeps the record canonical: the packet holds the same record the orchestrator published', async () => {
     const files = await readArchive(prod.bytes);
     const record = JSON.parse(files.get(PacketPaths.record)!.toString('utf8')) as Record<string, unknown>;

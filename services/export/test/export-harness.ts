@@ -76,7 +76,7 @@ export interface EvidenceFleet {
   clock: MutableClock;
   tokens: TestTokenIssuer;
   bus: Bus;
-  api(method: string, path: string, body?: unknown, scope?: string): Promise<{ status: number; body: any; bytes: Buffer }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  api(method: string, path: string, body?: unknown, scope?: string, tenant?: string): Promise<{ status: number; body: any; bytes: Buffer }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
 }
 
@@ -186,6 +186,7 @@ export async function startEvidenceFleet(options: { orchestrator?: boolean } = {
     exportS3Region: s3.region,
     exportS3Bucket: 'evidence-test',
     exportAttestorUrl: attestor.url,
+    exportSignerUrl: signer.url,
     exportSweepIntervalMs: 0,
   });
   const exporter = await bootTestApp({
@@ -209,8 +210,8 @@ export async function startEvidenceFleet(options: { orchestrator?: boolean } = {
     clock,
     tokens,
     bus,
-    async api(method, path, body, scope) {
-      const token = await tokens.mint(scope === undefined ? {} : { scope });
+    async api(method, path, body, scope, tenant) {
+      const token = await tokens.mint({ ...(scope === undefined ? {} : { scope }), ...(tenant === undefined ? {} : { tenant }) });
       const response = await fetch(`${exporter.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -249,14 +250,14 @@ const POLICY: GatePolicy = {
  * A release and a decision about it, published on the orchestrator's stream exactly as the
  * orchestrator does (release.created, then decision.recorded with the record and its inputs).
  */
-export async function publishDecision(bus: Bus, environment: string, version: string): Promise<{ decisionId: string; releaseId: string }> {
+export async function publishDecision(bus: Bus, environment: string, version: string, tenant = TENANT): Promise<{ decisionId: string; releaseId: string }> {
   const components = [{ name: 'api', repository: 'registry.example.com/shop/api', digest: digestOf({ image: version }) }];
   const manifest = { schema: 'https://stella-ops.dev/schemas/release-manifest/v1', name: 'shop', version, components };
   const releaseId = digestOf(manifest);
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const policy = environment === 'prod' ? POLICY : { ...POLICY, approvals: { required: 0, approverRoles: [] } };
   const context: GateContext = {
-    tenant: TENANT,
+    tenant,
     now,
     promotion: { id: crypto.randomUUID(), kind: 'promotion', requestedBy: 'user:alice' },
     release: { id: releaseId, name: 'shop', version, createdBy: 'client:ci' },
@@ -274,7 +275,7 @@ export async function publishDecision(bus: Bus, environment: string, version: st
   if (verdict === 'pending') throw new Error('test decision pending');
   const evaluatedAt = now.toISOString();
   const decision = buildDecisionRecord({
-    tenant: TENANT,
+    tenant,
     release: context.release,
     environment: context.environment,
     path: context.path,
@@ -290,21 +291,21 @@ export async function publishDecision(bus: Bus, environment: string, version: st
     bus,
     buildEvent('stella.orchestrator.release.created', {
       source,
-      tenant: TENANT,
+      tenant,
       subject: releaseId,
       time: now,
-      data: { tenantId: TENANT, release: { id: releaseId, name: 'shop', version }, components, origin: 'api', actor: { type: 'client', id: 'ci' } },
+      data: { tenantId: tenant, release: { id: releaseId, name: 'shop', version }, components, origin: 'api', actor: { type: 'client', id: 'ci' } },
     } as never) as never,
   );
   await publishEvent(
     bus,
     buildEvent('stella.orchestrator.decision.recorded', {
       source,
-      tenant: TENANT,
+      tenant,
       subject: decision.id,
       time: now,
       data: {
-        tenantId: TENANT,
+        tenantId: tenant,
         decisionId: decision.id,
         promotionId: context.promotion.id,
         verdict,

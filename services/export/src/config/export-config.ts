@@ -19,8 +19,10 @@ export const exportConfigSchema = baseServiceConfigSchema.extend({
     .default('stella-evidence'),
   /** Path-style addressing (`endpoint/bucket/key`): MinIO and s3rver need it. */
   exportS3PathStyle: z.boolean().default(true),
-  /** The attestor's base URL (attestations, log entries). */
+  /** The attestor's base URL (log entries, checkpoints and proofs; attestations about a release). */
   exportAttestorUrl: z.url().default('http://127.0.0.1:7404'),
+  /** The signer's base URL (its public certificates and root CA). */
+  exportSignerUrl: z.url().default('http://127.0.0.1:7403'),
   /** OAuth client the export service uses for `signer:sign` and `attest:read` tokens. */
   exportClientId: z.string().min(1).default('stella-export'),
   exportClientSecret: z.string().min(1).optional(),

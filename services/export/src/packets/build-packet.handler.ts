@@ -54,7 +54,7 @@ export class BuildPacketHandler {
     if (releaseManifest === undefined) {
       throw new ExportError('DECISION_NOT_RECEIVED', `release ${decision.releaseDigest} has not arrived from the orchestrator yet`, { release: decision.releaseDigest });
     }
-    const attestation = await this.attestor.decisionAttestation(data.tenantId, data.attestationId);
+    const attestation = await this.attestor.decisionAttestation({ tenantId: data.tenantId, attestationId: data.attestationId, logIndex: data.logIndex, keyId: data.keyId });
     if (sha256Digest(attestation.entryData) !== data.envelopeDigest) {
       throw new ExportError('ATTESTOR_UNAVAILABLE', `log entry ${data.logIndex} is not the attested envelope ${data.envelopeDigest}`, { logIndex: data.logIndex });
     }
