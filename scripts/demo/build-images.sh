@@ -40,7 +40,7 @@ done
 log() { printf '  %s\n' "$*" >&2; }
 
 missing=()
-for tool in umoci skopeo dpkg-deb; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in umoci skopeo dpkg-deb jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
@@ -85,7 +85,9 @@ if ! has_tag os-base; then
   rootfs=$WORK/os-rootfs
   rm -rf "$debs" "$rootfs"
   mkdir -p "$debs" "$rootfs/var/lib/dpkg/info"
-  (cd "$debs" && apt-get download -qq "${DEBS[@]}" >&2)
+  # A fresh machine may have no package lists yet: update them once and try again.
+  (cd "$debs" && apt-get download -qq "${DEBS[@]}" >&2) ||
+    { apt-get update -qq >&2 && (cd "$debs" && apt-get download -qq "${DEBS[@]}" >&2); }
   status=$rootfs/var/lib/dpkg/status
   : >"$status"
   for pkg in "${DEBS[@]}"; do
