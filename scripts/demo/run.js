@@ -65,6 +65,8 @@ async function main() {
   const fleet = isolated
     ? await startDemoIsolatedFleet({
         dataDir: join(outDir, 'fleet'),
+        ...(process.env.STELLA_DATABASE_URL ? { databaseUrl: process.env.STELLA_DATABASE_URL } : {}),
+        ...(process.env.STELLA_NATS_URL ? { natsUrl: process.env.STELLA_NATS_URL } : {}),
         serviceEnv: { excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) } },
       })
     : await useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
