@@ -327,17 +327,23 @@ async function main() {
     // 5. Timed: the advisory arrives.
     bus = await connectBus({ servers: nats.servers.split(','), name: 'bench-policy', prefix: nats.prefix });
     let upsertedAt;
+    let cpuAtUpserted;
+    let cpuAtLast;
     const risk = [];
     let allDone;
     const finished = new Promise((resolveDone) => (allDone = resolveDone));
     bus.nc.subscribe(`${nats.prefix}.advisory.upserted`, {
       callback: (_err, msg) => {
-        if (decodeEvent(msg.data).data.advisoryId === ADVISORY) upsertedAt = performance.now();
+        if (decodeEvent(msg.data).data.advisoryId === ADVISORY) {
+          upsertedAt = performance.now();
+          cpuAtUpserted = process.cpuUsage();
+        }
       },
     });
     bus.nc.subscribe(`${nats.prefix}.release.risk_changed`, {
       callback: (_err, msg) => {
         risk.push({ at: performance.now(), event: decodeEvent(msg.data) });
+        cpuAtLast = process.cpuUsage(cpuAtUpserted);
         if (risk.length >= expectedReleases) allDone();
       },
     });
@@ -371,6 +377,8 @@ async function main() {
       firstRiskChangedAfterUpsertedMs: upsertedAt === undefined || risk.length === 0 ? null : Math.round(risk[0].at - upsertedAt),
       targetMs: 2000,
       handlerRecomputeMs: outcome.recomputeMs ?? null,
+      // CPU of this process (policy, scanner, concelier, excititor services and the bench) in that window.
+      processCpuMs: cpuAtLast ? Math.round((cpuAtLast.user + cpuAtLast.system) / 1000) : null,
       handlerReevaluateMs: outcome.reevaluateMs ?? null,
       loadAverage: loadavg()[0],
     };
@@ -379,7 +387,8 @@ async function main() {
       `re-evaluation: advisory ${ADVISORY} (${POPULAR}, in ${expectedDigests} of ${DIGESTS} digests, ${componentRows} component rows): ` +
         `${recomputed} digests recomputed, ${evaluations} deployed releases re-evaluated, ${risk.length}/${expectedReleases} risk_changed events; ` +
         `advisory.upserted -> last risk_changed ${r.upsertedToLastRiskChangedMs} ms (target < 2000 ms; import request -> last ${r.importRequestToLastRiskChangedMs} ms; ` +
-        `in the handler: recompute ${r.handlerRecomputeMs} ms, re-evaluate + outbox ${r.handlerReevaluateMs} ms; load average ${r.loadAverage.toFixed(1)} on ${results.cpus} cores)`,
+        `in the handler: recompute ${r.handlerRecomputeMs} ms, re-evaluate + outbox ${r.handlerReevaluateMs} ms; ` +
+        `CPU of the services' process in that window ${r.processCpuMs} ms; load average ${r.loadAverage.toFixed(1)} on ${results.cpus} cores)`,
     );
     const out = join(ROOT, 'bench', 'results', 'policy.json');
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

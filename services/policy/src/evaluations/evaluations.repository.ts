@@ -83,6 +83,9 @@ const row = (r: Sql): EvaluationRow => ({
   cause: r.cause,
 });
 
+/** Evaluations per INSERT statement (21 parameters each, far below Postgres' 65,535). */
+const INSERT_BATCH = 200;
+
 const COLUMNS = [
   'id',
   'tenant_id',
@@ -130,39 +133,42 @@ export class EvaluationsRepository {
     facts: ReadonlyArray<{ approvals: unknown[]; findings: unknown[] }> = [],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const records = rows.map((e) => ({
-      id: e.id,
-      tenant_id: e.tenantId,
-      release_id: e.releaseId,
-      release_name: e.releaseName,
-      release_version: e.releaseVersion,
-      environment: e.environment,
-      policy_name: e.policyName,
-      policy_version: e.policyVersion,
-      policy_hash: e.policyHash,
-      policy_source: e.policySource,
-      input_digest: e.inputDigest,
-      input_document: e.inputDocument,
-      verdict_digest: e.verdictDigest,
-      verdict_bytes: e.verdictBytes,
-      engine_version: e.engineVersion,
-      outcome: e.outcome,
-      summary: e.summary,
-      evaluated_at: e.evaluatedAt.toISOString(),
-      created_at: e.createdAt.toISOString(),
-      requested_by: e.requestedBy,
-      cause: e.cause,
-    }));
-    await manager.query(
-      `INSERT INTO ${this.s}.evaluation (${COLUMNS.join(', ')})
-       SELECT ${COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(
-         id text, tenant_id text, release_id text, release_name text, release_version text, environment text,
-         policy_name text, policy_version text, policy_hash text, policy_source text, input_digest text,
-         input_document text, verdict_digest text, verdict_bytes text, engine_version text, outcome text,
-         summary text, evaluated_at timestamptz, created_at timestamptz, requested_by text, cause jsonb)
-       ON CONFLICT (id) DO NOTHING`,
-      [JSON.stringify(records)],
-    );
+    // Plain parameters (not one JSON document): the inputs are large texts Postgres need not parse.
+    for (let from = 0; from < rows.length; from += INSERT_BATCH) {
+      const batch = rows.slice(from, from + INSERT_BATCH);
+      const values: unknown[] = [];
+      const tuples = batch.map((e) => {
+        const base = values.length;
+        values.push(
+          e.id,
+          e.tenantId,
+          e.releaseId,
+          e.releaseName,
+          e.releaseVersion,
+          e.environment,
+          e.policyName,
+          e.policyVersion,
+          e.policyHash,
+          e.policySource,
+          e.inputDigest,
+          e.inputDocument,
+          e.verdictDigest,
+          e.verdictBytes,
+          e.engineVersion,
+          e.outcome,
+          e.summary,
+          e.evaluatedAt,
+          e.createdAt,
+          e.requestedBy,
+          JSON.stringify(e.cause),
+        );
+        return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`;
+      });
+      await manager.query(
+        `INSERT INTO ${this.s}.evaluation (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`,
+        values,
+      );
+    }
     // Last one wins per (tenant, release, environment): the batch is in evaluation order.
     const latest = new Map<string, { e: EvaluationRow; f: { approvals: unknown[]; findings: unknown[] } | undefined }>();
     for (const [index, e] of rows.entries())
