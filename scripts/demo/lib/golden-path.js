@@ -234,8 +234,18 @@ function goldenPathSteps() {
       needs: ['identities'],
       async run(ctx) {
         const concelier = requireService(ctx, 'concelier');
-        ctx.advisoryFiles = writeAdvisoryFiles(ctx.fleet.importRoot);
         const token = ctx.adminToken;
+        // Advisories are global: a fleet that ran the demo before already knows the held-back one,
+        // and then neither the prod approval nor the risk change can happen as the story says.
+        const known = await api('GET', `${concelier}/api/v1/advisories/${LATE_ADVISORY.id}`, { token }).then(
+          () => true,
+          (e) => (e instanceof ApiError && e.status === 404 ? false : Promise.reject(e)),
+        );
+        if (known)
+          throw new Error(
+            `this fleet already knows ${LATE_ADVISORY.id} (an earlier demo run imported it): the golden path needs a fleet that has not seen it; run \`npm run demo -- --isolated\` (fresh schemas) or start the quickstart fleet on an empty database`,
+          );
+        ctx.advisoryFiles = writeAdvisoryFiles(ctx.fleet.importRoot);
         const reports = [];
         for (const path of ctx.advisoryFiles.initial)
           reports.push(
