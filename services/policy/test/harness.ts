@@ -139,7 +139,7 @@ export async function startFleet(): Promise<Fleet> {
     scannerRetryBackoffMs: [200],
   });
   const concelier = await boot('concelier', { concelierImportRoot: importRoot });
-  const excititor = await boot('excititor', {});
+  const excititor = await boot('excititor', { excititorIssuers: [{ id: 'shop-security', trust: 90, authors: ['Shop Security'] }] });
   await migrate(schemas.policy, policyMigrations);
   const upstreamTokens = { authorizationHeader: async () => `Bearer ${await tokens.mint({ scope: POLICY_UPSTREAM_SCOPES, clientId: 'stella-policy' })}` };
   const policyConfig = policyConfigSchema.parse({

@@ -311,4 +311,43 @@ describe('policy service', () => {
     expect(expired.json.verdict).toBe('deny');
     expect((expired.json.result as { exceptionsExpired: string[] }).exceptionsExpired).toEqual([id]);
   });
+
+  it('re-evaluates when a trusted VEX statement says not_affected, and raises the risk change back', async () => {
+    const before = riskEvents.length;
+    const ingest = await call('POST', `${fleet.excititor.url}/api/v1/vex`, 'vex:write vex:read', {
+      documents: [
+        {
+          format: 'openvex',
+          document: {
+            '@context': 'https://openvex.dev/ns/v0.2.0',
+            '@id': 'https://vex.shop.example/2025-1',
+            author: 'Shop Security',
+            timestamp: '2025-11-01T00:00:00Z',
+            version: 1,
+            statements: [
+              {
+                vulnerability: { name: FORM_DATA, aliases: ['CVE-2025-7783'] },
+                products: [{ '@id': 'pkg:npm/form-data@2.5.1' }],
+                status: 'not_affected',
+                justification: 'vulnerable_code_not_in_execute_path',
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(ingest.status).toBe(200);
+    const event = await eventually('stella.release.risk_changed after VEX', async () =>
+      riskEvents.slice(before).find((e) => (e.data as { cause: { kind: string } }).cause.kind === 'vex'),
+    );
+    expect(event.data).toMatchObject({
+      release: { id: RELEASE_ID },
+      environment: 'prod',
+      newVerdict: 'allow',
+      delta: { changedFindings: 1, vulnerabilities: [FORM_DATA] },
+      cause: { kind: 'vex', vulnerabilityId: FORM_DATA, productKey: 'pkg:npm/form-data@2.5.1', status: 'not_affected' },
+    });
+    const snapshot = await call('GET', `${fleet.policy.url}/api/v1/findings/${imageDigest}`, READ);
+    expect(snapshot.json.findings).toEqual([expect.objectContaining({ id: FORM_DATA, vex: expect.objectContaining({ status: 'not_affected' }) })]);
+  });
 });
