@@ -1,7 +1,7 @@
 import { createDataSource } from '@stella/db';
 import { createTestSchema, type TestSchema } from '@stella/testing';
 import type { DataSource } from 'typeorm';
-import { inTransaction, query } from '../src/persistence/sql';
+import { inTransaction, query, queryBatch } from '../src/persistence/sql';
 
 // The unit of work's transactions send BEGIN with their first statement and COMMIT with their
 // last write (one Sync each); these check the semantics against the real Postgres.
@@ -64,6 +64,31 @@ describe('pipelined transactions (BEGIN and COMMIT riding with statements)', () 
     for (let i = 0; i < 4; i += 1) {
       const rows = await inTransaction(ds.manager, (m) => query(m, 'SELECT missing_column FROM t'));
       expect(rows).toEqual([{ missing_column: null }]);
+    }
+  });
+
+  it('sends several statements in one batch, the later ones seeing what the earlier ones did', async () => {
+    const [locked, read] = await inTransaction(ds.manager, (m) =>
+      queryBatch(m, [
+        { sql: 'UPDATE t SET note = $2 WHERE id = $1 RETURNING id', params: [1, 'batched'] },
+        { sql: 'SELECT note FROM t WHERE id = $1', params: [1] },
+      ]),
+    );
+    expect(locked).toEqual([{ id: 1 }]);
+    expect(read).toEqual([{ note: 'batched' }]);
+    // No statement carried the COMMIT, so inTransaction sent it.
+    expect(await ds.query('SELECT note FROM t WHERE id = 1')).toEqual([{ note: 'batched' }]);
+  });
+
+  it('re-prepares a statement whose batch failed after parsing it (the server may or may not hold it)', async () => {
+    const good = 'SELECT id FROM t WHERE id = $1 -- batch-good';
+    await expect(
+      inTransaction(ds.manager, (m) => queryBatch(m, [{ sql: good, params: [1] }, { sql: 'SELECT no_such_column FROM t' }])),
+    ).rejects.toMatchObject({ code: '42703' });
+    // Both pooled connections run it again, parsed for sure or closed-and-parsed: no 42P05.
+    for (let i = 0; i < 6; i += 1) {
+      const [rows] = await inTransaction(ds.manager, (m) => queryBatch(m, [{ sql: good, params: [1] }]));
+      expect(rows).toEqual([{ id: 1 }]);
     }
   });
 });

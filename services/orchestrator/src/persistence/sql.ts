@@ -5,9 +5,10 @@ import type { EntityManager, QueryRunner } from 'typeorm';
 interface PgConnection {
   parse(config: { text: string; name?: string }): void;
   bind(config?: object): void;
+  describe(config: { type: 'P' | 'S'; name: string }): void;
   execute(config?: object): void;
+  close(config: { type: 'P' | 'S'; name: string }): void;
   sync(): void;
-  parsedStatements: Record<string, string>;
 }
 interface PgClient {
   query(query: PgQuery): unknown;
@@ -19,6 +20,9 @@ interface PgResult {
 interface PgDriver {
   obtainMasterConnection(): Promise<[PgClient, (error?: unknown) => void]>;
 }
+
+// pg's own conversion of JavaScript values to the text format (arrays, dates, buffers, JSON).
+const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unknown) => unknown };
 
 /**
  * Prepared-statement names by SQL text: a statement is parsed and planned once per connection,
@@ -37,35 +41,66 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
+interface Statement {
+  name?: string;
+  text: string;
+  values: unknown[];
+}
+
 /**
- * One statement of the extended protocol, optionally with the transaction's BEGIN in front of it
- * and/or its COMMIT behind it, all before one Sync: written to the socket at once and answered
- * at once, so a transaction of reads + one write costs two round trips instead of four. After an
- * error the server skips the rest up to the Sync (a failed write never commits); the transaction
- * is then aborted or already rolled back, and `Transaction` sends ROLLBACK.
+ * Named statements each connection holds: true = parsed, false = unknown (a batch that parsed it
+ * failed somewhere, so the server may or may not have it: it is closed, then parsed again).
+ */
+const preparedOn = new WeakMap<PgConnection, Map<string, boolean>>();
+
+/**
+ * Statements of the extended protocol sent as one batch before one Sync, optionally with the
+ * transaction's BEGIN in front and its COMMIT behind: written to the socket at once and answered
+ * at once. The server still runs them one after the other (each READ COMMITTED statement takes its
+ * snapshot when it starts, so a read behind a lock sees what the lock waited for). After an error
+ * the server skips the rest up to the Sync (a failed write never commits); the transaction is
+ * then aborted or already rolled back, and `inTransaction` sends ROLLBACK. This class keeps its
+ * own prepared-statement bookkeeping (pg's covers one named statement per round trip).
  */
 class PipelinedQuery extends PgQuery {
+  private readonly parsing: string[] = [];
+  private prepared: Map<string, boolean> | undefined;
+
   constructor(
-    config: { name?: string; text: string; values: unknown[] },
+    private readonly statements: Statement[],
     private readonly begin: boolean,
     private readonly commit: boolean,
     callback: (error: Error | null, result: PgResult | PgResult[]) => void,
   ) {
-    super(config, undefined, callback as never);
+    // No name for pg: the statements' names are tracked here.
+    super({ text: statements[0]!.text, values: statements[0]!.values }, undefined, callback as never);
+  }
+
+  requiresPreparation(): boolean {
+    return true;
   }
 
   prepare(connection: PgConnection): void {
+    let prepared = preparedOn.get(connection);
+    if (!prepared) preparedOn.set(connection, (prepared = new Map()));
+    this.prepared = prepared;
     if (this.begin) {
       connection.parse({ text: 'BEGIN' });
       connection.bind();
       connection.execute();
     }
-    (PgQuery.prototype as unknown as { prepare(c: PgConnection): void }).prepare.call(this, connection);
-  }
-
-  // Called by prepare() after the statement's Execute: adds COMMIT, then the Sync.
-  _getRows(connection: PgConnection): void {
-    connection.execute({ portal: (this as unknown as { portal: string }).portal });
+    for (const statement of this.statements) {
+      const name = statement.name ?? '';
+      const state = name ? prepared.get(name) : undefined;
+      if (state !== true) {
+        if (state === false) connection.close({ type: 'S', name });
+        connection.parse({ text: statement.text, name });
+        if (name) this.parsing.push(name);
+      }
+      connection.bind({ statement: name, values: statement.values, valueMapper: prepareValue });
+      connection.describe({ type: 'P', name: '' });
+      connection.execute();
+    }
     if (this.commit) {
       connection.parse({ text: 'COMMIT' });
       connection.bind();
@@ -74,17 +109,21 @@ class PipelinedQuery extends PgQuery {
     connection.sync();
   }
 
-  handleError(error: Error & { code?: string }, connection: PgConnection): void {
-    // pg marks a named statement parsed when the batch's first ParseComplete (BEGIN's) arrives;
-    // if the statement itself then failed to parse, forget it so the next use parses it again.
-    const name = (this as unknown as { name?: string }).name;
-    if (this.begin && name && /^(42|26)/.test(error.code ?? '')) delete connection.parsedStatements[name];
+  handleReadyForQuery(connection: PgConnection): void {
+    for (const name of this.parsing) this.prepared?.set(name, true);
+    (PgQuery.prototype as unknown as { handleReadyForQuery(c: PgConnection): void }).handleReadyForQuery.call(this, connection);
+  }
+
+  handleError(error: Error, connection: PgConnection): void {
+    for (const name of this.parsing) this.prepared?.set(name, false);
     (PgQuery.prototype as unknown as { handleError(e: Error, c: PgConnection): void }).handleError.call(this, error, connection);
   }
 
-  /** The statement's own rows (results come as [BEGIN, statement, COMMIT] when pipelined). */
-  static rowsOf(result: PgResult | PgResult[], begin: boolean): unknown[] {
-    return Array.isArray(result) ? (result[begin ? 1 : 0]?.rows ?? []) : result.rows;
+  /** Each statement's own rows (results come as [BEGIN, statements…, COMMIT]). */
+  rowsOf(result: PgResult | PgResult[]): unknown[][] {
+    const results = Array.isArray(result) ? result : [result];
+    const first = this.begin ? 1 : 0;
+    return this.statements.map((_, i) => results[first + i]?.rows ?? []);
   }
 }
 
@@ -123,14 +162,18 @@ async function plain(runner: QueryRunner, sql: string): Promise<void> {
   await ((await runner.connect()) as PgClient).query({ text: sql });
 }
 
-async function run<T>(client: PgClient, sql: string, params: readonly unknown[], begin: boolean, commit: boolean): Promise<T[]> {
-  const name = statementName(sql);
-  const config = name === undefined ? { text: sql, values: [...params] } : { name, text: sql, values: [...params] };
-  // A submittable query answers through its callback (client.query returns the query itself).
-  const result = await new Promise<PgResult | PgResult[]>((resolve, reject) => {
-    void client.query(new PipelinedQuery(config, begin, commit, (error, value) => (error ? reject(error) : resolve(value))));
+async function run(client: PgClient, batch: ReadonlyArray<{ sql: string; params: readonly unknown[] }>, begin: boolean, commit: boolean): Promise<unknown[][]> {
+  const statements = batch.map(({ sql, params }) => {
+    const name = statementName(sql);
+    return name === undefined ? { text: sql, values: [...params] } : { name, text: sql, values: [...params] };
   });
-  return PipelinedQuery.rowsOf(result, begin) as T[];
+  // A submittable query answers through its callback (client.query returns the query itself).
+  let query: PipelinedQuery | undefined;
+  const result = await new Promise<PgResult | PgResult[]>((resolve, reject) => {
+    query = new PipelinedQuery(statements, begin, commit, (error, value) => (error ? reject(error) : resolve(value)));
+    void client.query(query);
+  });
+  return query!.rowsOf(result);
 }
 
 /**
@@ -147,22 +190,37 @@ export async function query<T>(
   params: readonly unknown[] = [],
   options: { commit?: boolean } = {},
 ): Promise<T[]> {
+  const [rows] = await queryBatch(manager, [{ sql, params }], options);
+  return rows as T[];
+}
+
+/**
+ * Several statements in one round trip (see `PipelinedQuery`): each one's rows, in order. For
+ * statements whose later ones do not depend on the earlier ones' answers in JavaScript, e.g. a row
+ * lock and then the read that must see what the lock waited for.
+ */
+export async function queryBatch(
+  manager: EntityManager,
+  batch: ReadonlyArray<{ sql: string; params?: readonly unknown[] }>,
+  options: { commit?: boolean } = {},
+): Promise<unknown[][]> {
+  const statements = batch.map(({ sql, params }) => ({ sql, params: params ?? [] }));
   const runner = manager.queryRunner;
   if (runner && !runner.isReleased) {
     const client = (await runner.connect()) as PgClient;
     const state = transactions.get(runner);
-    if (!state) return run<T>(client, sql, params, false, false);
+    if (!state) return run(client, statements, false, false);
     const begin = !state.begun;
     const commit = options.commit === true;
     state.begun = true;
     // On failure the server skipped the COMMIT (or the COMMIT itself failed): inTransaction rolls back.
-    const rows = await run<T>(client, sql, params, begin, commit);
+    const rows = await run(client, statements, begin, commit);
     if (commit) state.committed = true;
     return rows;
   }
   const [client, release] = await (manager.connection.driver as unknown as PgDriver).obtainMasterConnection();
   try {
-    const rows = await run<T>(client, sql, params, false, false);
+    const rows = await run(client, statements, false, false);
     release();
     return rows;
   } catch (error) {

@@ -5,7 +5,7 @@ import type { TenantId } from '../common/tenancy';
 import { environmentPolicySchema, type EnvironmentPolicy, type PromotionPath } from '../environments/environment.model';
 import type { DecisionRecord } from '../decisions/decision-record';
 import type { SqlBatch } from '../persistence/sql-batch';
-import { isUniqueViolation, iso, query, queryOne } from '../persistence/sql';
+import { iso, isUniqueViolation, query, queryBatch, queryOne } from '../persistence/sql';
 import type { ReleaseSelector } from '../releases/releases.repository';
 import {
   OPEN_STATES,
@@ -196,23 +196,12 @@ export class PromotionsRepository {
    * holder committed, so concurrent approvals are all counted.
    */
   async lock(m: EntityManager, tenant: TenantId, id: string, skipLocked = false): Promise<LockedPromotion | undefined> {
-    const locked = await query(m, `SELECT 1 FROM promotions WHERE tenant_id = $1 AND id = $2 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`, [
-      tenant,
-      id,
-    ]);
-    if (locked.length === 0) return undefined;
-    const row = await queryOne<
-      PromotionRow & {
-        env_policy: unknown;
-        env_policy_digest: string;
-        path: PathJson | null;
-        approvals: ApprovalView[];
-        prior: PriorSuccess[];
-        transitions: TransitionRowJson[];
-      }
-    >(
-      m,
-      `SELECT ${PROMOTION_COLUMNS}, e.policy AS env_policy, e.policy_digest AS env_policy_digest,
+    // One round trip, two statements: the read is a statement of its own so that its snapshot is
+    // taken after the lock was granted (it sees approvals committed while the lock waited).
+    const [locked, rows] = await queryBatch(m, [
+      { sql: `SELECT 1 FROM promotions WHERE tenant_id = $1 AND id = $2 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`, params: [tenant, id] },
+      {
+        sql: `SELECT ${PROMOTION_COLUMNS}, e.policy AS env_policy, e.policy_digest AS env_policy_digest,
          (SELECT row_to_json(x) FROM (SELECT environments, allow_skip, version FROM promotion_paths WHERE tenant_id = $1) x) AS path,
          (SELECT coalesce(json_agg(json_strip_nulls(json_build_object('approver', a.approver, 'time', iso_utc(a.approved_at), 'comment', a.comment))
                                    ORDER BY a.approved_at, a.approver), '[]'::json)
@@ -223,8 +212,21 @@ export class PromotionsRepository {
        JOIN releases r ON r.tenant_id = p.tenant_id AND r.id = p.release_id
        JOIN environments e ON e.tenant_id = p.tenant_id AND e.name = p.environment
        WHERE p.tenant_id = $1 AND p.id = $2`,
-      [tenant, id],
-    );
+        params: [tenant, id],
+      },
+    ]);
+    // Skipped (SKIP LOCKED) or missing: the read must not be used without the lock.
+    if (locked!.length === 0) return undefined;
+    const row = rows![0] as
+      | (PromotionRow & {
+          env_policy: unknown;
+          env_policy_digest: string;
+          path: PathJson | null;
+          approvals: ApprovalView[];
+          prior: PriorSuccess[];
+          transitions: TransitionRowJson[];
+        })
+      | undefined;
     if (!row) return undefined;
     return {
       promotion: toRecord(row),
