@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publishEvent } from '@stella/bus';
 import { buildEvent, decodeEvent, type AnyCloudEvent } from '@stella/contracts';
-import { sha256Digest } from '@stella/canonical';
+import { canonicalize, sha256Digest } from '@stella/canonical';
+import { PolicyGate, type PolicyEvaluationClient } from '@stella/policy-engine';
 import { pushTestImage } from '@stella/testing';
 import type { Subscription } from 'nats';
 import { client, eventually, startFleet, type Fleet } from './harness';
@@ -349,5 +350,44 @@ describe('policy service', () => {
     });
     const snapshot = await call('GET', `${fleet.policy.url}/api/v1/findings/${imageDigest}`, READ);
     expect(snapshot.json.findings).toEqual([expect.objectContaining({ id: FORM_DATA, vex: expect.objectContaining({ status: 'not_affected' }) })]);
+  });
+
+  it("answers the orchestrator's policy gate: the recorded evaluation replays to the same result, pinning the stored evaluation", async () => {
+    // The gate's HTTP client lives in the orchestrator; this is the same request through the same port.
+    const client: PolicyEvaluationClient = {
+      async evaluate(request) {
+        const res = await call('POST', `${fleet.policy.url}/api/v1/evaluations?include=replay`, 'policy:evaluate', {
+          release: request.release,
+          environment: request.environment,
+          approvals: request.approvals,
+          evaluationTime: request.evaluationTime,
+        }, 'stella-orchestrator');
+        if (res.status !== 201) return { kind: 'unavailable', reason: `policy service answered ${res.status}` };
+        const replay = res.json.replay as { policySource: string; inputDocument: string };
+        return { kind: 'evaluated', evaluationId: String(res.json.id), ...replay };
+      },
+    };
+    const context = {
+      tenant: 'acme',
+      now: new Date(),
+      release: { id: RELEASE_ID, name: 'shop', version: '1.0.0', createdBy: 'client:ci-shop' },
+      environment: { name: 'prod' },
+      approvals: [{ approver: 'user:carol', time: new Date().toISOString() }],
+    };
+    const live = await new PolicyGate(client).evaluate(context);
+    expect(live.result).toBe('pass');
+    const record = live.recorded as { kind: string; evaluationId: string };
+    expect(record.kind).toBe('evaluated');
+    // The evidence pins exactly the evaluation the service stored.
+    const pinned = live.evidence.find((e) => e.name === 'policy-evaluation')!;
+    expect(pinned.digest).toBe(record.evaluationId);
+    const stored = await call('GET', `${fleet.policy.url}/api/v1/evaluations/${record.evaluationId}`, READ);
+    expect(stored.json.inputDigest).toBe(live.evidence.find((e) => e.name === 'policy-input')!.digest);
+    const replayed = await new PolicyGate().evaluate(context, JSON.parse(JSON.stringify(live.recorded)));
+    expect(canonicalize(replayed)).toBe(canonicalize(live));
+
+    const dead: PolicyEvaluationClient = { evaluate: () => Promise.reject(new Error('connect ECONNREFUSED')) };
+    const closed = await new PolicyGate(dead).evaluate(context);
+    expect(closed).toMatchObject({ result: 'pending', reasons: [expect.stringContaining('ECONNREFUSED')] });
   });
 });
