@@ -27,7 +27,7 @@ export const policyConfigSchema = baseServiceConfigSchema.extend({
   policyMaxDocumentBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
   /** Consume scan, advisory, VEX and orchestrator events (findings, release tracking, re-evaluation). */
   policyConsumers: z.boolean().default(true),
-  /** Digests recomputed at once during a re-evaluation. */
+  /** Calls to excititor, and release evaluations prepared, at once during a re-evaluation. */
   policyReevaluationConcurrency: z.number().int().min(1).max(64).default(8),
 });
 
