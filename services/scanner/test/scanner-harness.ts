@@ -28,6 +28,8 @@ export const SBOM_BUCKET = 'scanner-sboms';
 
 export interface ScannerHarness {
   svc: ServiceApp;
+  /** Stops the service and boots a new process-equivalent one on the same schema, bucket and cache directory. */
+  restart(): Promise<void>;
   url: string;
   config: ScannerConfig;
   schema: TestSchema;
@@ -74,14 +76,20 @@ export async function startScanner(overrides: Partial<ScannerConfig> = {}): Prom
   await runMigrations(migrationSource);
   await migrationSource.destroy();
   const nc = await connect({ servers: nats.servers });
-  const svc = await bootTestApp({
-    service: 'scanner',
-    module: createScannerModule({ verifier: tokens.verifier }),
-    config,
-  });
-  return {
-    svc,
-    url: svc.url,
+  const boot = () =>
+    bootTestApp({
+      service: 'scanner',
+      module: createScannerModule({ verifier: tokens.verifier }),
+      config,
+    });
+  const harness: ScannerHarness = {
+    svc: await boot(),
+    url: '',
+    async restart() {
+      await harness.svc.close();
+      harness.svc = await boot();
+      harness.url = harness.svc.url;
+    },
     config,
     schema,
     nats,
@@ -91,7 +99,7 @@ export async function startScanner(overrides: Partial<ScannerConfig> = {}): Prom
     tokens,
     cacheDir,
     async close() {
-      await svc.close();
+      await harness.svc.close();
       await nats.cleanup();
       await nc.close();
       await schema.drop();
@@ -100,6 +108,8 @@ export async function startScanner(overrides: Partial<ScannerConfig> = {}): Prom
       rmSync(cacheDir, { recursive: true, force: true });
     },
   };
+  harness.url = harness.svc.url;
+  return harness;
 }
 
 function sha256(bytes: Buffer): string {
@@ -136,6 +146,7 @@ export async function pushRawLayerImage(
   repository: string,
   tag: string,
   layer: Buffer,
+  labels: Record<string, string> = {},
 ): Promise<{ reference: string; digest: string }> {
   const client = new RegistryClient({});
   try {
@@ -146,7 +157,7 @@ export async function pushRawLayerImage(
         architecture: 'amd64',
         os: 'linux',
         rootfs: { type: 'layers', diff_ids: [layerDigest] },
-        config: {},
+        config: { Labels: labels },
       }),
     );
     await client.pushBlob(repo, layer);
