@@ -1,7 +1,15 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuthModule, createAuthorityTokenVerifier, type TokenVerifier } from '@stella/auth';
 import { registryClientOptionsFromConfig } from '@stella/oci';
-import { DatabaseModule, Lifecycle, MessagingModule, STELLA_CONFIG } from '@stella/platform';
+import {
+  DatabaseModule,
+  Lifecycle,
+  MessagingModule,
+  STELLA_CONFIG,
+  STELLA_DATA_SOURCE,
+} from '@stella/platform';
+import type { DataSource } from 'typeorm';
+import { tenantIdOf } from './common/tenancy';
 import { AuditController } from './audit/audit.controller';
 import { AuditChainer } from './audit/audit-chainer';
 import { AuditLogRepository } from './audit/audit-log.repository';
@@ -88,12 +96,23 @@ export class OrchestratorModule {
       },
       {
         provide: GATES,
-        inject: [STELLA_CONFIG],
-        useFactory: (config: OrchestratorConfig) => [
+        inject: [STELLA_CONFIG, STELLA_DATA_SOURCE, ReleasesRepository],
+        useFactory: (config: OrchestratorConfig, dataSource: DataSource, releases: ReleasesRepository) => [
           new PreviousEnvironmentGate(),
           new FreezeWindowGate(),
           new ApprovalsGate(),
-          ...(options.gates?.some((g) => g.name === 'policy') ? [] : policyGatesFor(config)),
+          ...(options.gates?.some((g) => g.name === 'policy')
+            ? []
+            : policyGatesFor(config, undefined, async (tenant, releaseId) => {
+                const release = await releases.find(dataSource.manager, tenantIdOf(tenant), {
+                  id: releaseId,
+                });
+                return (release?.components ?? []).map((c) => ({
+                  name: c.name,
+                  digest: c.digest,
+                  repository: c.repository,
+                }));
+              })),
           ...(options.gates ?? []),
         ],
       },

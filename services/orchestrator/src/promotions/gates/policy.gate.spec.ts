@@ -11,14 +11,20 @@ import { HttpPolicyEvaluationClient } from './policy.gate';
 // HTTP answer it gives (the service itself is tested in services/policy/test).
 const GOLDEN = join(__dirname, '..', '..', '..', '..', '..', 'libs', 'policy-engine', 'src', 'golden');
 const policySource = readFileSync(join(GOLDEN, 'policy.yaml'), 'utf8');
-const scenario = JSON.parse(readFileSync(join(GOLDEN, 'prod-blocks-reachable-critical.json'), 'utf8')) as { input: unknown };
+const scenario = JSON.parse(readFileSync(join(GOLDEN, 'prod-blocks-reachable-critical.json'), 'utf8')) as {
+  input: unknown;
+};
 
 const context = {
   tenant: 'acme',
   now: new Date('2026-11-20T12:00:00Z'),
   promotion: { id: 'p-1', kind: 'promotion', requestedBy: 'client:ci' },
   release: { id: `sha256:${'c'.repeat(64)}`, name: 'shop', version: '1.4.0', createdBy: 'client:ci-shop' },
-  environment: { name: 'prod', policy: { approvals: { required: 0 }, freezeWindows: [], gates: ['policy'] }, policyDigest: 'x' },
+  environment: {
+    name: 'prod',
+    policy: { approvals: { required: 0 }, freezeWindows: [], gates: ['policy'] },
+    policyDigest: 'x',
+  },
   path: { environments: ['dev', 'stage', 'prod'], allowSkip: false },
   approvals: [],
   priorSuccesses: [],
@@ -55,13 +61,50 @@ describe('policy gate', () => {
       expect(seen).toMatchObject({
         url: '/api/v1/evaluations?include=replay',
         auth: 'Bearer test',
-        body: { release: { id: context.release.id }, environment: 'prod', evaluationTime: '2026-11-20T12:00:00.000Z' },
+        body: {
+          release: { id: context.release.id },
+          environment: 'prod',
+          evaluationTime: '2026-11-20T12:00:00.000Z',
+        },
       });
       expect(live.result).toBe('fail');
       expect(live.reasons[0]).toMatch(/^blocked/);
       expect(live.evidence.map((e) => e.name)).toEqual(['policy', 'policy-evaluation', 'policy-input']);
       const replayed = await new PolicyGate().evaluate(context, live.recorded);
       expect(canonicalize(replayed)).toBe(canonicalize(live));
+    } finally {
+      server.close();
+    }
+  });
+
+  it("sends the release's images from the orchestrator's store with the request", async () => {
+    let body: { release?: { components?: unknown } } | undefined;
+    const { server, url } = await listen((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => {
+        body = JSON.parse(text) as typeof body;
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            id: `sha256:${'e'.repeat(64)}`,
+            replay: { policySource, inputDocument: canonicalize(scenario.input) },
+          }),
+        );
+      });
+    });
+    try {
+      const images = [
+        { name: 'api', digest: `sha256:${'a'.repeat(64)}`, repository: '127.0.0.1:5000/shop/api' },
+      ];
+      const lookups: string[] = [];
+      const client = new HttpPolicyEvaluationClient(url, tokens, 5000, async (tenant, releaseId) => {
+        lookups.push(`${tenant}/${releaseId}`);
+        return images;
+      });
+      await new PolicyGate(client).evaluate(context);
+      expect(lookups).toEqual([`acme/${context.release.id}`]);
+      expect(body?.release?.components).toEqual(images);
     } finally {
       server.close();
     }
@@ -82,7 +125,13 @@ describe('policy gate', () => {
   it("is pending with the service's problem when it refuses (no policy bound, release unknown)", async () => {
     const { server, url } = await listen((_req, res) => {
       res.writeHead(409, { 'content-type': 'application/problem+json' });
-      res.end(JSON.stringify({ type: 'urn:stella:problem:no-policy-bound', title: 'No policy bound', detail: 'bind a policy to prod' }));
+      res.end(
+        JSON.stringify({
+          type: 'urn:stella:problem:no-policy-bound',
+          title: 'No policy bound',
+          detail: 'bind a policy to prod',
+        }),
+      );
     });
     try {
       const live = await new PolicyGate(new HttpPolicyEvaluationClient(url, tokens)).evaluate(context);
