@@ -9,7 +9,7 @@ const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<
 const verdictOutcomeSchema = z.enum(['allow', 'warn', 'deny', 'pending']);
 const advisoryIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9._:+-]{0,199}$/, 'invalid advisory id');
 
-/** What made the policy service look again: an advisory document or a VEX statement. */
+/** What made the policy service look again: an advisory document, a VEX statement, or a KEV/EPSS change. */
 const causeSchema = z.union([
   z.strictObject({
     kind: z.literal('advisory'),
@@ -27,13 +27,23 @@ const causeSchema = z.union([
     documentId: z.string().min(1).max(200),
     documentHash: digestSchema,
   }),
+  z.strictObject({
+    kind: z.literal('enrichment'),
+    /** The CISA KEV catalogue or FIRST EPSS file that changed (stella.advisory.enriched). */
+    source: z.enum(['kev', 'epss']),
+    /** sha256 of that document's exact bytes. */
+    documentHash: digestSchema,
+    feedSnapshotId: digestSchema,
+    /** The changed CVEs of the event part that caused this re-evaluation. */
+    cveIds: z.array(z.string().regex(/^CVE-\d{4}-\d{4,}$/, 'invalid CVE id')).max(1000),
+  }),
 ]);
 
 export const releaseRiskChangedV1 = defineEvent({
   type: 'stella.release.risk_changed',
   version: 1,
   description:
-    'The policy verdict of a release deployed in (or awaiting promotion to) an environment changed after new advisories or VEX, without a rescan. The evaluation id resolves at the policy service.',
+    'The policy verdict of a release deployed in (or awaiting promotion to) an environment changed after new advisories, VEX or KEV/EPSS changes, without a rescan. The evaluation id resolves at the policy service.',
   schema: z.strictObject({
     tenantId: tenantIdSchema,
     release: releaseRefSchema,
