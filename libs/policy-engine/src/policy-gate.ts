@@ -53,10 +53,86 @@ export interface PolicyEvaluationClient {
   evaluate(request: PolicyEvaluationRequest): Promise<PolicyEvaluationResponse>;
 }
 
-/** What a decision records of the policy gate: enough to re-run it offline. */
-export type PolicyGateRecord =
-  | { kind: 'evaluated'; evaluationId: string; policySource: string; inputDocument: string }
-  | { kind: 'unavailable'; reason: string };
+/**
+ * What a decision records of the policy gate: references, not bodies, so a decision stays small
+ * whatever the release's size. The policy source and the canonical input document stay in the
+ * policy service (immutable evaluations: GET /api/v1/evaluations/:id/policy and /:id/input) and
+ * travel in the evidence packet; replay gets them through `PolicyBodySource`, checked against
+ * `policyHash` and `inputDigest`.
+ */
+export interface PolicyGateReference {
+  kind: 'evaluated';
+  /** The policy service's evaluation id (the digest of its evaluation document). */
+  evaluationId: string;
+  /** `policyHash` of the compiled policy source (what the `policy` evidence is). */
+  policyHash: string;
+  /** sha256 of the canonical input document (what the `policy-input` evidence is). */
+  inputDigest: string;
+  /** sha256 of the verdict's canonical bytes. */
+  verdictDigest: string;
+}
+
+/** The record of decisions made before references (the bodies inline); still replayed. */
+export interface PolicyGateInlineRecord {
+  kind: 'evaluated';
+  evaluationId: string;
+  policySource: string;
+  inputDocument: string;
+}
+
+export type PolicyGateRecord = PolicyGateReference | PolicyGateInlineRecord | { kind: 'unavailable'; reason: string };
+
+/** The bodies a reference points at: the exact policy text and the RFC 8785 input document. */
+export interface PolicyBodies {
+  policySource: string;
+  inputDocument: string;
+}
+
+/** Where replay finds the bodies of a referenced evaluation (an evidence packet's files, ...). */
+export type PolicyBodySource = (reference: PolicyGateReference) => PolicyBodies | undefined;
+
+export function isPolicyGateReference(record: unknown): record is PolicyGateReference {
+  const r = record as Partial<PolicyGateReference> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    r.kind === 'evaluated' &&
+    typeof r.evaluationId === 'string' &&
+    typeof r.policyHash === 'string' &&
+    typeof r.inputDigest === 'string' &&
+    typeof r.verdictDigest === 'string'
+  );
+}
+
+function isInlineRecord(record: unknown): record is PolicyGateInlineRecord {
+  const r = record as Partial<PolicyGateInlineRecord> | null;
+  return typeof r === 'object' && r !== null && r.kind === 'evaluated' && typeof r.policySource === 'string' && typeof r.inputDocument === 'string';
+}
+
+/**
+ * Why `bodies` are not the ones `reference` names (undefined when they are): the compiled
+ * policy's hash and the input document's sha256 must be the recorded ones.
+ */
+export function policyBodiesProblem(
+  reference: PolicyGateReference,
+  bodies: PolicyBodies,
+  compile: (source: string) => CompiledPolicy = (source) => compilePolicy(source),
+): string | undefined {
+  const inputDigest = sha256Digest(Buffer.from(bodies.inputDocument, 'utf8'));
+  if (inputDigest !== reference.inputDigest) {
+    return `the input document of evaluation ${reference.evaluationId} is ${inputDigest}, the decision recorded ${reference.inputDigest}`;
+  }
+  let policyHash: string;
+  try {
+    policyHash = compile(bodies.policySource).policyHash;
+  } catch (error) {
+    return `the policy source of evaluation ${reference.evaluationId} does not compile: ${(error as Error).message}`;
+  }
+  if (policyHash !== reference.policyHash) {
+    return `the policy source of evaluation ${reference.evaluationId} hashes to ${policyHash}, the decision recorded ${reference.policyHash}`;
+  }
+  return undefined;
+}
 
 /** The document an evaluation's id is the digest of (the policy service stores evaluations under it). */
 export function evaluationDocument(verdict: PolicyVerdict, verdictDigest: string) {
@@ -107,46 +183,79 @@ export function gateResultOf(
 
 const CACHE_SIZE = 32;
 
+export interface PolicyGateOptions {
+  /** Replay: the bodies of a recorded reference (without it, only inline records replay). */
+  bodies?: PolicyBodySource;
+}
+
 /**
  * The `policy` gate. Without a client it can only replay (what `stella replay` and the export
- * service register); with one it evaluates live through the policy service.
+ * service register, with the packet's bodies); with one it evaluates live through the policy service.
  */
 export class PolicyGate {
   readonly name = POLICY_GATE_NAME;
   readonly engineVersion = POLICY_GATE_VERSION;
   private readonly compiled = new Map<string, CompiledPolicy>();
 
-  constructor(private readonly client?: PolicyEvaluationClient) {}
+  constructor(
+    private readonly client?: PolicyEvaluationClient,
+    private readonly options: PolicyGateOptions = {},
+  ) {}
 
   async evaluate(context: PolicyGateContext, recorded?: unknown): Promise<PolicyGateResult> {
-    const record = recorded === undefined ? await this.live(context) : (recorded as PolicyGateRecord);
-    if (record.kind === 'unavailable')
-      return {
-        result: 'pending',
-        reasons: [`policy not evaluated: ${record.reason}`],
-        evidence: [],
-        recorded: record,
-      };
-    const policy = this.compile(record.policySource);
-    const input = JSON.parse(record.inputDocument) as PolicyInput;
-    const verdict = evaluatePolicy(policy, input);
-    return { ...gateResultOf(policy, input, verdict), recorded: record };
+    if (recorded === undefined) return this.live(context);
+    const record = recorded as PolicyGateRecord;
+    if (record.kind === 'unavailable') return unavailable(record);
+    if (isInlineRecord(record)) {
+      return { ...this.evaluateBodies(record).result, recorded: record };
+    }
+    if (!isPolicyGateReference(record)) throw new Error('the recorded policy gate record is neither a reference nor an inline record');
+    const bodies = this.options.bodies?.(record);
+    if (bodies === undefined) {
+      throw new Error(`the policy source and input document of evaluation ${record.evaluationId} are not available to replay`);
+    }
+    const problem = policyBodiesProblem(record, bodies, (source) => this.compile(source));
+    if (problem !== undefined) throw new Error(problem);
+    return { ...this.evaluateBodies(bodies).result, recorded: record };
   }
 
-  private async live(context: PolicyGateContext): Promise<PolicyGateRecord> {
-    if (!this.client)
-      return { kind: 'unavailable', reason: 'no policy service configured for live evaluation' };
-    try {
-      return await this.client.evaluate({
-        tenant: context.tenant,
-        release: context.release,
-        environment: context.environment.name,
-        approvals: context.approvals,
-        evaluationTime: context.now.toISOString(),
-      });
-    } catch (error) {
-      return { kind: 'unavailable', reason: `policy service: ${(error as Error).message}` };
+  private async live(context: PolicyGateContext): Promise<PolicyGateResult> {
+    let response: PolicyEvaluationResponse;
+    if (!this.client) {
+      response = { kind: 'unavailable', reason: 'no policy service configured for live evaluation' };
+    } else {
+      try {
+        response = await this.client.evaluate({
+          tenant: context.tenant,
+          release: context.release,
+          environment: context.environment.name,
+          approvals: context.approvals,
+          evaluationTime: context.now.toISOString(),
+        });
+      } catch (error) {
+        response = { kind: 'unavailable', reason: `policy service: ${(error as Error).message}` };
+      }
     }
+    if (response.kind === 'unavailable') return unavailable({ kind: 'unavailable', reason: response.reason });
+    const { result, reference } = this.evaluateBodies(response);
+    return { ...result, recorded: { kind: 'evaluated', evaluationId: response.evaluationId, ...reference } satisfies PolicyGateReference };
+  }
+
+  private evaluateBodies(bodies: PolicyBodies): {
+    result: PolicyGateResult;
+    reference: Omit<PolicyGateReference, 'kind' | 'evaluationId'>;
+  } {
+    const policy = this.compile(bodies.policySource);
+    const input = JSON.parse(bodies.inputDocument) as PolicyInput;
+    const verdict = evaluatePolicy(policy, input);
+    return {
+      result: gateResultOf(policy, input, verdict),
+      reference: {
+        policyHash: policy.policyHash,
+        inputDigest: verdict.inputDigest,
+        verdictDigest: sha256Digest(verdictBytes(verdict)),
+      },
+    };
   }
 
   private compile(source: string): CompiledPolicy {
@@ -157,4 +266,8 @@ export class PolicyGate {
     if (this.compiled.size > CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value!);
     return policy;
   }
+}
+
+function unavailable(record: { kind: 'unavailable'; reason: string }): PolicyGateResult {
+  return { result: 'pending', reasons: [`policy not evaluated: ${record.reason}`], evidence: [], recorded: record };
 }

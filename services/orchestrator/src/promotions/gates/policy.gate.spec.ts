@@ -70,7 +70,9 @@ describe('policy gate', () => {
       expect(live.result).toBe('fail');
       expect(live.reasons[0]).toMatch(/^blocked/);
       expect(live.evidence.map((e) => e.name)).toEqual(['policy', 'policy-evaluation', 'policy-input']);
-      const replayed = await new PolicyGate().evaluate(context, live.recorded);
+      // The record holds references; replay gets the bodies (from the evidence packet in production).
+      const bodies = { policySource, inputDocument: canonicalize(scenario.input) };
+      const replayed = await new PolicyGate(undefined, { bodies: () => bodies }).evaluate(context, live.recorded);
       expect(canonicalize(replayed)).toBe(canonicalize(live));
     } finally {
       server.close();
