@@ -7,6 +7,7 @@ import {
   type PolicyInput,
 } from './index';
 import { component, finding, image, input, policyDoc } from './__fixtures__/fixtures';
+import { canonicalize, sha256Digest } from '@stella/canonical';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -94,6 +95,8 @@ describe('prepareInput', () => {
   it('gives the same verdict bytes as the raw input, and can be evaluated in several environments', () => {
     const prepared = prepareInput(scenario.input);
     expect(prepared.digest).toBe(inputDigest(scenario.input));
+    expect(prepared.canonical).toBe(canonicalize(scenario.input));
+    expect(sha256Digest(prepared.canonical)).toBe(prepared.digest);
     expect(
       Buffer.from(verdictBytes(evaluatePolicy(policy, prepared))).equals(
         Buffer.from(verdictBytes(evaluatePolicy(policy, scenario.input))),

@@ -1,4 +1,4 @@
-import { digestOf } from '@stella/canonical';
+import { canonicalize, sha256Digest } from '@stella/canonical';
 import { validatePolicyInput } from './input-schema';
 import type { PolicyInput } from './types';
 
@@ -12,8 +12,13 @@ const brand = Symbol('stella.policy.prepared-input');
 export interface PreparedInput {
   readonly [brand]: true;
   readonly input: PolicyInput;
-  /** `sha256:<hex>` of the canonical JSON of the input. */
+  /** `sha256:<hex>` of the canonical JSON of the input (`canonical`). */
   readonly digest: string;
+  /**
+   * The RFC 8785 canonical JSON of the validated input: the exact bytes `digest` hashes, for a
+   * caller that stores or sends the input (no second canonicalisation).
+   */
+  readonly canonical: string;
 }
 
 function deepFreeze(value: unknown): void {
@@ -25,9 +30,10 @@ function deepFreeze(value: unknown): void {
 /** Validates (throws PolicyError `INPUT_SCHEMA`), digests and freezes an input document. */
 export function prepareInput(value: unknown): PreparedInput {
   const input = validatePolicyInput(value);
-  const digest = digestOf(input);
+  const canonical = canonicalize(input);
+  const digest = sha256Digest(canonical);
   deepFreeze(input);
-  return Object.freeze({ [brand]: true as const, input, digest });
+  return Object.freeze({ [brand]: true as const, input, digest, canonical });
 }
 
 export function isPreparedInput(value: unknown): value is PreparedInput {

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canonicalize, sha256Digest } from '@stella/canonical';
+import { sha256Digest } from '@stella/canonical';
 import { withTransaction } from '@stella/db';
 import { ProblemError, STELLA_DATA_SOURCE } from '@stella/platform';
 import {
   evaluatePolicy,
   evaluationIdOf,
+  prepareInput,
   verdictBytes,
   type PolicyInput,
   type PolicyInputApproval,
@@ -165,8 +166,11 @@ export class EvaluateRelease {
       manager,
     );
     let verdict: PolicyVerdict;
+    let input: ReturnType<typeof prepareInput>;
     try {
-      verdict = evaluatePolicy(policy, assembled.input);
+      // Validated and canonicalised once: the engine evaluates these bytes and they are what is stored.
+      input = prepareInput(assembled.input);
+      verdict = evaluatePolicy(policy, input);
     } catch (error) {
       throw policyProblem(error) ?? error;
     }
@@ -187,7 +191,7 @@ export class EvaluateRelease {
       policyHash: policyRow.policyHash,
       policySource: policyRow.source,
       inputDigest: verdict.inputDigest,
-      inputDocument: canonicalize(assembled.input),
+      inputDocument: input.canonical,
       verdictDigest,
       verdictBytes: Buffer.from(bytes).toString('utf8'),
       engineVersion: verdict.engineVersion,
@@ -198,7 +202,7 @@ export class EvaluateRelease {
       requestedBy: command.requestedBy,
       cause: command.cause ?? { kind: 'request', by: command.requestedBy },
     };
-    return { row, verdict, input: assembled.input, notes: assembled.notes, built: assembled.built };
+    return { row, verdict, input: input.input, notes: assembled.notes, built: assembled.built };
   }
 
   private async resolveRelease(command: EvaluateReleaseCommand, manager?: EntityManager) {
