@@ -1,6 +1,8 @@
 import { serializeEnvelope } from '@stella/attest';
 import { canonicalize, sha256Digest, type Sha256Digest } from '@stella/canonical';
 import { parseDecisionInputs, replayDecision, type DecisionInputsV1, type Gate } from '@stella/gates';
+import { isPolicyGateReference, policyBodiesProblem, type PolicyBodies, type PolicyGateReference } from '@stella/policy-engine';
+import { EvidenceError } from './errors';
 import { replayRegistry } from './gates';
 import {
   AUDIT_PACK_V1,
@@ -38,6 +40,18 @@ export interface DecisionPacketInput {
   signingTime: string;
   /** Evaluators beyond the built-ins (e.g. the policy gate), to regenerate the gates' evidence documents. */
   extraGates?: readonly Gate[];
+  /**
+   * The policy source and canonical input document of the evaluation the `policy` gate's record
+   * references (fetched from the policy service). Required when it records a reference; checked
+   * against its policyHash and inputDigest, and packed as policy/source.yaml and policy/input.json.
+   */
+  policyBodies?: PolicyBodies;
+}
+
+/** The `policy` gate's recorded reference in a decision's inputs, if it records one. */
+export function policyReferenceOf(inputs: DecisionInputsV1): PolicyGateReference | undefined {
+  const recorded = inputs.gates.find((g) => g.name === 'policy')?.recorded;
+  return isPolicyGateReference(recorded) ? recorded : undefined;
 }
 
 export interface BuiltArchive {
@@ -93,9 +107,22 @@ export async function buildDecisionPacket(input: DecisionPacketInput, signer: Ma
     for (const gate of inputs.gates) {
       if (gate.recorded !== undefined && gate.name === 'policy') files.add('policy/policy-gate.json', canonicalize(gate.recorded), 'policy-gate');
     }
+    const reference = policyReferenceOf(inputs);
+    if (reference !== undefined) {
+      // Never a packet whose policy evidence is not the evaluated one: refuse, the caller retries.
+      const bodies = input.policyBodies;
+      if (bodies === undefined) {
+        throw new EvidenceError('POLICY_BODIES_MISSING', `decision ${r.decisionId}: the policy source and input of evaluation ${reference.evaluationId} were not given`, { evaluationId: reference.evaluationId });
+      }
+      const problem = policyBodiesProblem(reference, bodies);
+      if (problem !== undefined) throw new EvidenceError('POLICY_BODIES_MISMATCH', `decision ${r.decisionId}: ${problem}`, { evaluationId: reference.evaluationId });
+      files.add(PacketPaths.policySource, bodies.policySource, 'policy-source', { gate: 'policy' });
+      files.add(PacketPaths.policyInput, bodies.inputDocument, 'policy-input', { gate: 'policy' });
+    }
+    const policyBodies = input.policyBodies;
     // Each gate's evidence documents, regenerated from the recorded inputs by the recorded evaluators.
     try {
-      const replayed = await replayDecision(inputs, replayRegistry(input.extraGates ?? []));
+      const replayed = await replayDecision(inputs, replayRegistry(input.extraGates ?? [], policyBodies ? () => policyBodies : undefined));
       for (const result of replayed.results) {
         result.evidence.forEach((e, i) => files.add(evidencePath(result.name, i, e.name), canonicalize(e.document), 'gate-evidence', { gate: result.name, evidence: e.name }));
       }

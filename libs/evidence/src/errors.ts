@@ -7,7 +7,10 @@ export type EvidenceErrorCode =
   | 'ENTRY_TOO_LARGE'
   | 'TOO_MANY_ENTRIES'
   | 'DUPLICATE_ENTRY'
-  | 'NOT_A_PACKET';
+  | 'NOT_A_PACKET'
+  /** A decision's policy gate references bodies that were not given, or not the recorded ones. */
+  | 'POLICY_BODIES_MISSING'
+  | 'POLICY_BODIES_MISMATCH';
 
 export class EvidenceError extends Error {
   override readonly name = 'EvidenceError';

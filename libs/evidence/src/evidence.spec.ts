@@ -155,20 +155,74 @@ describe('evidence packets', () => {
 });
 
 describe('evidence packets with the policy gate', () => {
-  it('records the policy and its input, verifies their digests and replays the policy offline', async () => {
-    const golden = join(__dirname, '..', '..', 'policy-engine', 'src', 'golden');
-    const source = readFileSync(join(golden, 'policy.yaml'), 'utf8');
-    const scenario = JSON.parse(readFileSync(join(golden, 'dev-allows-with-warnings.json'), 'utf8')) as { input: unknown };
-    const fx = await createPacketFixture({ logSize: 9, policy: { source, inputDocument: canonicalize(scenario.input) } });
+  const golden = join(__dirname, '..', '..', 'policy-engine', 'src', 'golden');
+  const source = readFileSync(join(golden, 'policy.yaml'), 'utf8');
+  const scenario = JSON.parse(readFileSync(join(golden, 'dev-allows-with-warnings.json'), 'utf8')) as { input: unknown };
+  const inputDocument = canonicalize(scenario.input);
+  let fx: PacketFixture;
+  beforeAll(async () => {
+    fx = await createPacketFixture({ logSize: 9, policy: { source, inputDocument } });
+  });
+  const options = () => ({ caPem: fx.pki.caPem, logKey: fx.logKey });
+
+  it('packs the referenced policy source and input, verifies them against the gate evidence and replays offline', async () => {
     const files = await readArchive(fx.packet.archive);
-    expect(JSON.parse(files.get('policy/policy-gate.json')!.toString('utf8'))).toMatchObject({ kind: 'evaluated', policySource: source });
+    const recorded = JSON.parse(files.get('policy/policy-gate.json')!.toString('utf8')) as Record<string, unknown>;
+    expect(Object.keys(recorded).sort()).toEqual(['evaluationId', 'inputDigest', 'kind', 'policyHash', 'verdictDigest']);
+    expect(files.get(PacketPaths.policySource)!.toString('utf8')).toBe(source);
+    expect(files.get(PacketPaths.policyInput)!.toString('utf8')).toBe(inputDocument);
+    expect(fx.packet.manifest.files.filter((f) => f.path.startsWith('policy/')).map((f) => [f.path, f.role])).toEqual([
+      ['policy/bundle.json', 'policy-bundle'],
+      ['policy/input.json', 'policy-input'],
+      ['policy/policy-gate.json', 'policy-gate'],
+      ['policy/source.yaml', 'policy-source'],
+    ]);
     expect([...files.keys()].filter((p) => p.startsWith('gates/policy/'))).toEqual(['gates/policy/00-policy.json', 'gates/policy/01-policy-evaluation.json', 'gates/policy/02-policy-input.json']);
-    const report = await verifyArchive(fx.packet.archive, { caPem: fx.pki.caPem, logKey: fx.logKey });
+    const report = await verifyArchive(fx.packet.archive, options());
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.checks.filter((c) => c.name.startsWith('gate evidence policy')).length).toBe(3);
+    expect(report.checks.filter((c) => c.name.endsWith('is the gate evidence') && c.ok).map((c) => c.name)).toEqual(['policy input is the gate evidence', 'policy source is the gate evidence']);
     expect(await replayPacket(fx.packet.archive)).toMatchObject({ reproduced: true });
-    // Another policy text in the recorded inputs changes the policy gate's evidence: not reproduced.
-    const changed = await rewrite(fx.packet.archive, (f) => {
+  });
+
+  it('verify and replay catch a policy source or input that is not the evaluated one', async () => {
+    const otherInput = await rewrite(fx.packet.archive, (f) => {
+      const input = JSON.parse(f.get(PacketPaths.policyInput)!.toString('utf8')) as Record<string, unknown>;
+      f.set(PacketPaths.policyInput, Buffer.from(canonicalize({ ...input, environment: 'prod' })));
+    });
+    const report = await verifyArchive(otherInput, options());
+    expect(report.checks.find((c) => c.name === 'policy input is the gate evidence')).toMatchObject({ ok: false, detail: expect.stringContaining("the record's policy-input evidence is") });
+    expect(await replayPacket(otherInput)).toMatchObject({ reproduced: false, error: expect.stringContaining('the decision recorded') });
+    const otherSource = await rewrite(fx.packet.archive, (f) => {
+      f.set(PacketPaths.policySource, Buffer.from(source.replace("version: '2026.11.1'", "version: '2026.11.2'")));
+    });
+    const report2 = await verifyArchive(otherSource, options());
+    expect(report2.checks.find((c) => c.name === 'policy source is the gate evidence')).toMatchObject({ ok: false, detail: expect.stringContaining('compiles to policy') });
+    expect((await replayPacket(otherSource)).reproduced).toBe(false);
+  });
+
+  it('a packet without the referenced bodies fails verify and says why replay cannot run', async () => {
+    const stripped = await rewrite(fx.packet.archive, (f) => {
+      f.delete(PacketPaths.policySource);
+      f.delete(PacketPaths.policyInput);
+    });
+    const report = await verifyArchive(stripped, options());
+    expect(report.checks.find((c) => c.name === 'policy source and input')).toMatchObject({ ok: false, detail: expect.stringContaining('by reference') });
+    expect(await replayPacket(stripped)).toMatchObject({ reproduced: false, error: expect.stringContaining('not available to replay') });
+  });
+
+  it('still replays a decision of the older format whose record inlines the bodies', async () => {
+    const older = await rewrite(fx.packet.archive, (f) => {
+      const inputs = JSON.parse(f.get(PacketPaths.inputs)!.toString('utf8')) as { gates: Array<{ name: string; recorded?: Record<string, unknown> }> };
+      const gate = inputs.gates.find((g) => g.name === 'policy')!;
+      gate.recorded = { kind: 'evaluated', evaluationId: gate.recorded!.evaluationId, policySource: source, inputDocument };
+      f.set(PacketPaths.inputs, Buffer.from(canonicalize(inputs)));
+      f.delete(PacketPaths.policySource);
+      f.delete(PacketPaths.policyInput);
+    });
+    expect(await replayPacket(older)).toMatchObject({ reproduced: true });
+    // Another policy text in the inlined record changes the policy gate's evidence: not reproduced.
+    const changed = await rewrite(older, (f) => {
       const inputs = JSON.parse(f.get(PacketPaths.inputs)!.toString('utf8')) as { gates: Array<{ name: string; recorded?: { policySource: string } }> };
       const gate = inputs.gates.find((g) => g.name === 'policy')!;
       gate.recorded!.policySource = gate.recorded!.policySource.replace("version: '2026.11.1'", "version: '2026.11.2'");
@@ -177,5 +231,13 @@ describe('evidence packets with the policy gate', () => {
     const report2 = await replayPacket(changed);
     expect(report2.reproduced).toBe(false);
     expect(report2.differences.map((d) => d.path)).toContain('decisionId');
+  });
+
+  it('refuses to build a packet without the referenced bodies, or with other ones', async () => {
+    const { policyBodies: _bodies, ...withoutBodies } = fx.input;
+    await expect(buildDecisionPacket(withoutBodies, fx.signer)).rejects.toMatchObject({ code: 'POLICY_BODIES_MISSING' });
+    await expect(
+      buildDecisionPacket({ ...fx.input, policyBodies: { policySource: source, inputDocument: canonicalize({ ...(scenario.input as object), environment: 'prod' }) } }, fx.signer),
+    ).rejects.toMatchObject({ code: 'POLICY_BODIES_MISMATCH' });
   });
 });

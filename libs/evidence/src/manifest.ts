@@ -13,6 +13,10 @@ export const PacketPaths = {
   inputs: 'decision/inputs.json',
   releaseManifest: 'release/manifest.json',
   policyBundle: 'policy/bundle.json',
+  /** The exact policy source the `policy` gate's evaluation ran (its compiled hash is the gate's `policy` evidence). */
+  policySource: 'policy/source.yaml',
+  /** The evaluation's canonical input document (its sha256 is the gate's `policy-input` evidence). */
+  policyInput: 'policy/input.json',
   approvals: 'approvals/approvals.json',
   attestations: 'attestations/references.json',
   inclusionProof: 'log/inclusion-proof.json',
@@ -29,6 +33,8 @@ export type FileRole =
   | 'release-manifest'
   | 'policy-bundle'
   | 'policy-gate'
+  | 'policy-source'
+  | 'policy-input'
   | 'gate-evidence'
   | 'approvals'
   | 'attestation-references'

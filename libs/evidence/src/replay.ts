@@ -1,4 +1,5 @@
 import { parseDecisionInputs, replayDecision, type Gate } from '@stella/gates';
+import type { PolicyBodySource } from '@stella/policy-engine';
 import { replayRegistry } from './gates';
 import { PacketPaths } from './manifest';
 import { readArchive, type ReadLimits } from './tar';
@@ -26,7 +27,7 @@ export async function replayPacket(archive: Buffer, options: { extraGates?: read
   let replayedCanonical: string;
   try {
     const inputs = parseDecisionInputs(JSON.parse(inputBytes.toString('utf8')));
-    const replayed = await replayDecision(inputs, replayRegistry(options.extraGates ?? []));
+    const replayed = await replayDecision(inputs, replayRegistry(options.extraGates ?? [], packetPolicyBodies(files)));
     replayedCanonical = replayed.decision.canonical;
   } catch (error) {
     return { reproduced: false, differences: [], error: (error as Error).message };
@@ -44,6 +45,15 @@ export async function replayPacket(archive: Buffer, options: { extraGates?: read
   const differences = diffJson(recorded, JSON.parse(replayedCanonical));
   // Same values but other bytes (e.g. not canonical JSON): still not reproduced.
   return { reproduced: false, differences: differences.length > 0 ? differences : [{ path: '(bytes)', recorded: 'non-canonical encoding', replayed: 'RFC 8785 canonical JSON' }] };
+}
+
+/** The packet's policy source and input document (for a policy gate that recorded references). */
+export function packetPolicyBodies(files: Map<string, Buffer>): PolicyBodySource | undefined {
+  const source = files.get(PacketPaths.policySource);
+  const input = files.get(PacketPaths.policyInput);
+  if (source === undefined || input === undefined) return undefined;
+  const bodies = { policySource: source.toString('utf8'), inputDocument: input.toString('utf8') };
+  return () => bodies;
 }
 
 /** Field paths (`gates[1].reasons[0]`) where two JSON values differ, depth first. */

@@ -2,6 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 // The offline entry of libs/attest: the same checks, no schema library (fast start for `stella verify`).
 import { chainProblemsAt, DECISION_RECORD_V1, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1, publicKeyId, verifyEnvelope } from '@stella/attest/offline';
 import { canonicalize, contentId, sha256Digest } from '@stella/canonical';
+import type * as PolicyEngine from '@stella/policy-engine';
 import { leafHash, openCheckpoint, verifyInclusion } from '@stella/tlog';
 import {
   AUDIT_PACK_V1,
@@ -244,6 +245,56 @@ async function verifyDecisionPacket(files: Map<string, Buffer>, raw: unknown, op
       });
     });
   }
+  verifyPolicyBodies(files, gates, checks);
+}
+
+/**
+ * The `policy` gate's bodies: policy/source.yaml must compile to the policy the record's `policy`
+ * evidence names, and policy/input.json must be the record's `policy-input` evidence. A decision
+ * whose policy gate recorded a reference needs both files (replay reads them).
+ */
+function verifyPolicyBodies(
+  files: Map<string, Buffer>,
+  gates: ReadonlyArray<{ name: string; inputs: Array<{ name: string; digest: string }> }>,
+  checks: Checks,
+): void {
+  const policyGate = gates.find((g) => g.name === 'policy');
+  const source = files.get(PacketPaths.policySource);
+  const input = files.get(PacketPaths.policyInput);
+  let recorded: { kind?: unknown; evaluationId?: unknown; policyHash?: unknown; inputDigest?: unknown; policySource?: unknown } | undefined;
+  try {
+    recorded = (JSON.parse(need(files, PacketPaths.inputs).toString('utf8')) as { gates?: Array<{ name?: string; recorded?: typeof recorded }> }).gates?.find((g) => g.name === 'policy')?.recorded;
+  } catch {
+    recorded = undefined;
+  }
+  // A reference names its evaluation by digests; the older format inlined the bodies.
+  const byReference = recorded?.kind === 'evaluated' && typeof recorded.policyHash === 'string' && typeof recorded.inputDigest === 'string';
+  if (source === undefined && input === undefined) {
+    if (byReference) {
+      checks.fail('policy source and input', PacketPaths.policySource, `the policy gate recorded evaluation ${String(recorded?.evaluationId)} by reference, but the packet has neither ${PacketPaths.policySource} nor ${PacketPaths.policyInput}: it cannot be replayed`);
+    }
+    return;
+  }
+  const evidence = (name: string) => policyGate?.inputs.find((e) => e.name === name)?.digest;
+  checks.run('policy input is the gate evidence', PacketPaths.policyInput, () => {
+    if (input === undefined) throw new Error('missing from the packet');
+    const expected = evidence('policy-input');
+    if (expected === undefined) throw new Error('the decision record has no policy-input evidence for the policy gate');
+    const actual = sha256Digest(input);
+    if (actual !== expected) throw new Error(`is ${actual}, the record's policy-input evidence is ${expected}`);
+    if (byReference && recorded?.inputDigest !== expected) throw new Error(`the recorded reference names input ${String(recorded?.inputDigest)}`);
+  });
+  checks.run('policy source is the gate evidence', PacketPaths.policySource, () => {
+    if (source === undefined) throw new Error('missing from the packet');
+    const expected = evidence('policy');
+    if (expected === undefined) throw new Error('the decision record has no policy evidence for the policy gate');
+    // Loaded only for packets that carry a policy source (a plain `stella verify` stays fast).
+    const { compilePolicy } = require('@stella/policy-engine') as typeof PolicyEngine;
+    const actual = compilePolicy(source.toString('utf8')).policyHash;
+    if (actual !== expected) throw new Error(`compiles to policy ${actual}, the record's policy evidence is ${expected}`);
+    if (byReference && recorded?.policyHash !== expected) throw new Error(`the recorded reference names policy ${String(recorded?.policyHash)}`);
+    return `policy ${actual}`;
+  });
 }
 
 async function verifyAuditPack(files: Map<string, Buffer>, raw: unknown, options: VerifyOptions, checks: Checks): Promise<void> {

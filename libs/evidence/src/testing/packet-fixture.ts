@@ -164,6 +164,8 @@ export async function createPacketFixture(options: { logSize?: number; pki?: Tes
     checkpoint,
     logOrigin,
     signingTime: at(1000),
+    // The policy service's stored evaluation bodies the policy gate's record references.
+    ...(options.policy ? { policyBodies: { policySource: options.policy.source, inputDocument: options.policy.inputDocument } } : {}),
   };
   const signer = keySigner(pki);
   const packet = await buildDecisionPacket(input, signer);
