@@ -35,5 +35,6 @@ const replay = () => require('./replay') as typeof Replay;
 
 export const buildDecisionPacket: typeof Build.buildDecisionPacket = (...args) => build().buildDecisionPacket(...args);
 export const buildAuditPack: typeof Build.buildAuditPack = (...args) => build().buildAuditPack(...args);
+export const policyReferenceOf: typeof Build.policyReferenceOf = (...args) => build().policyReferenceOf(...args);
 export const replayPacket: typeof Replay.replayPacket = (...args) => replay().replayPacket(...args);
 export const diffJson: typeof Replay.diffJson = (...args) => replay().diffJson(...args);

@@ -17,6 +17,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditPacksController } from './audit-packs/audit-packs.controller';
 import { CreateAuditPackUseCase } from './audit-packs/create-audit-pack.usecase';
 import { HttpAttestorClient, type AttestorClient } from './clients/attestor-client';
+import { HttpPolicyEvidenceClient } from './clients/policy-client';
 import { NatsManifestSigner, type TokenProvider } from './clients/signer-client';
 import { systemClock, type Clock } from './common/clock';
 import { ExportError } from './common/export-error';
@@ -51,7 +52,7 @@ import { S3ObjectStore, type ObjectStore } from './storage/object-store';
 export interface ExportModuleOptions {
   /** Token verifier; default: the authority's JWKS at STELLA_AUTHORITY_URL. */
   verifier?: TokenVerifier;
-  /** Source of `signer:sign attest:read` tokens; default: client credentials at the authority. */
+  /** Source of `signer:sign attest:read policy:read` tokens; default: client credentials at the authority. */
   serviceTokens?: TokenProvider;
   /** Replaces the S3 store (e.g. another S3-compatible implementation). */
   objectStore?: ObjectStore;
@@ -70,7 +71,7 @@ function defaultServiceTokens(config: ExportConfig): TokenProvider | null {
     tokenUrl: `${config.authorityUrl.replace(/\/+$/, '')}/oauth/token`,
     clientId: config.exportClientId,
     clientSecret: config.exportClientSecret,
-    scopes: ['signer:sign', 'attest:read'],
+    scopes: ['signer:sign', 'attest:read', 'policy:read'],
     audience: config.tokenAudience,
   });
 }
@@ -139,7 +140,7 @@ class ExportRuntime implements OnApplicationBootstrap {
     if (packets === null) {
       // Attested decisions wait in the attestor's stream until credentials are configured.
       this.logger.warn(
-        'packet consumer not started: set STELLA_EXPORT_CLIENT_SECRET (client STELLA_EXPORT_CLIENT_ID with signer:sign and attest:read) to build evidence packets',
+        'packet consumer not started: set STELLA_EXPORT_CLIENT_SECRET (client STELLA_EXPORT_CLIENT_ID with signer:sign, attest:read and policy:read) to build evidence packets',
       );
       return;
     }
@@ -227,7 +228,7 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
       },
       {
         provide: EXPORT_HANDLERS,
-        inject: [STELLA_CONFIG, EXPORT_REPOSITORY, EXPORT_ATTESTOR, EXPORT_SIGNER, EXPORT_OBJECT_STORE, EXPORT_CLOCK, STELLA_LOGGER, ExportEvents],
+        inject: [STELLA_CONFIG, EXPORT_REPOSITORY, EXPORT_ATTESTOR, EXPORT_SIGNER, EXPORT_OBJECT_STORE, EXPORT_CLOCK, STELLA_LOGGER, ExportEvents, EXPORT_SERVICE_TOKENS],
         useFactory: (
           config: ExportConfig,
           repo: { repository: ExportRepository },
@@ -237,12 +238,23 @@ export function createExportModule(options: ExportModuleOptions = {}): Type<unkn
           clock: Clock,
           logger: Logger,
           events: ExportEvents,
+          tokens: TokenProvider | null,
         ): Handlers => ({
           facts: new RecordOrchestratorFactsHandler(repo.repository, clock),
           packets:
-            attestor === null || signer === null
+            attestor === null || signer === null || tokens === null
               ? null
-              : new BuildPacketHandler(repo.repository, attestor, signer, store, retentionPolicy(config), clock, logger.child({ component: 'packets' }), events),
+              : new BuildPacketHandler(
+                  repo.repository,
+                  attestor,
+                  signer,
+                  store,
+                  retentionPolicy(config),
+                  clock,
+                  logger.child({ component: 'packets' }),
+                  events,
+                  new HttpPolicyEvidenceClient(config.exportPolicyUrl, tokens),
+                ),
         }),
       },
       {

@@ -9,7 +9,11 @@ export type ExportErrorCode =
   | 'SIGNER_UNAVAILABLE'
   | 'SIGNER_REFUSED'
   | 'STORE_UNAVAILABLE'
-  | 'OBJECT_MISSING';
+  | 'OBJECT_MISSING'
+  /** The policy service did not give an evaluation's policy source or input (retried). */
+  | 'POLICY_UNAVAILABLE'
+  /** The policy service's bodies are not the ones the decision recorded (never packed; retried). */
+  | 'POLICY_EVIDENCE_MISMATCH';
 
 export class ExportError extends Error {
   override readonly name = 'ExportError';
@@ -39,6 +43,8 @@ const STATUS: Record<ExportErrorCode, number> = {
   SIGNER_REFUSED: 502,
   STORE_UNAVAILABLE: 503,
   OBJECT_MISSING: 500,
+  POLICY_UNAVAILABLE: 503,
+  POLICY_EVIDENCE_MISMATCH: 502,
 };
 
 export function exportErrorStatus(code: ExportErrorCode): number {

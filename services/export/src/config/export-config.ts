@@ -23,7 +23,9 @@ export const exportConfigSchema = baseServiceConfigSchema.extend({
   exportAttestorUrl: z.url().default('http://127.0.0.1:7404'),
   /** The signer's base URL (its public certificates and root CA). */
   exportSignerUrl: z.url().default('http://127.0.0.1:7403'),
-  /** OAuth client the export service uses for `signer:sign` and `attest:read` tokens. */
+  /** The policy service's base URL (the policy source and input of evaluations decisions reference). */
+  exportPolicyUrl: z.url().default('http://127.0.0.1:7409'),
+  /** OAuth client the export service uses for `signer:sign`, `attest:read` and `policy:read` tokens. */
   exportClientId: z.string().min(1).default('stella-export'),
   exportClientSecret: z.string().min(1).optional(),
   /** Signing request timeout over NATS (the manifest signature). */

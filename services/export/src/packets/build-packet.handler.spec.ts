@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { canonicalize } from '@stella/canonical';
 import type { AnyCloudEvent } from '@stella/contracts';
 import { readArchive, verifyArchive } from '@stella/evidence';
@@ -5,6 +7,8 @@ import { createPacketFixture, type PacketFixture } from '@stella/evidence/src/te
 import { createLogger } from '@stella/observability';
 import type { EntityManager } from 'typeorm';
 import type { AttestorClient } from '../clients/attestor-client';
+import type { PolicyEvidenceClient } from '../clients/policy-client';
+import { ExportError } from '../common/export-error';
 import type { ExportEvents } from '../events/export-events';
 import type { ObjectStore } from '../storage/object-store';
 import { BuildPacketHandler, packetKey } from './build-packet.handler';
@@ -13,14 +17,22 @@ import type { DecisionRow, ExportRepository, PacketRow } from './export.reposito
 // The handler with every port faked (repository, attestor, store, events); the packet, its
 // signature and its verification are real (libs/evidence fixture: openssl CA, in-memory log).
 describe('BuildPacketHandler', () => {
-  let fx: PacketFixture;
+  let fixture: PacketFixture;
+  let policyFixture: PacketFixture;
   const manager = {} as EntityManager;
+  const golden = join(__dirname, '..', '..', '..', '..', 'libs', 'policy-engine', 'src', 'golden');
+  const policySource = readFileSync(join(golden, 'policy.yaml'), 'utf8');
+  const inputDocument = canonicalize((JSON.parse(readFileSync(join(golden, 'dev-allows-with-warnings.json'), 'utf8')) as { input: unknown }).input);
 
   beforeAll(async () => {
-    fx = await createPacketFixture({ logSize: 11 });
+    fixture = await createPacketFixture({ logSize: 11 });
+    policyFixture = await createPacketFixture({ logSize: 11, policy: { source: policySource, inputDocument } });
   });
 
-  function ports(options: { decision?: boolean; release?: boolean } = {}) {
+  const noPolicy: PolicyEvidenceClient = { evaluationBodies: async () => Promise.reject(new Error('no policy gate in this decision')) };
+
+  function ports(options: { decision?: boolean; release?: boolean; fixture?: PacketFixture; policy?: PolicyEvidenceClient } = {}) {
+    const fx = options.fixture ?? fixture;
     const record = fx.input.record;
     const packets: PacketRow[] = [];
     const objects = new Map<string, Buffer>();
@@ -65,11 +77,12 @@ describe('BuildPacketHandler', () => {
       { now: () => new Date(fx.input.signingTime) },
       createLogger({ service: 'export-test', level: 'silent' }),
       exportEvents,
+      options.policy ?? noPolicy,
     );
     return { handler, packets, objects, events };
   }
 
-  function attested(): AnyCloudEvent {
+  function attested(fx: PacketFixture = fixture): AnyCloudEvent {
     const { sha256Digest } = require('@stella/canonical') as typeof import('@stella/canonical');
     return {
       specversion: '1.0',
@@ -94,10 +107,10 @@ describe('BuildPacketHandler', () => {
     const { handler, packets, objects, events } = ports();
     await handler.handle(attested(), manager);
     expect(packets).toHaveLength(1);
-    expect(packets[0]).toMatchObject({ decisionId: fx.input.record.decisionId, retentionClass: 'regulated', objectKey: packetKey('acme', fx.input.record.decisionId) });
+    expect(packets[0]).toMatchObject({ decisionId: fixture.input.record.decisionId, retentionClass: 'regulated', objectKey: packetKey('acme', fixture.input.record.decisionId) });
     const stored = objects.get(packets[0]!.objectKey)!;
-    expect((await verifyArchive(stored, { caPem: fx.pki.caPem, logKey: fx.logKey })).ok).toBe(true);
-    expect(stored.equals(fx.packet.archive)).toBe(true); // same decision, same bytes
+    expect((await verifyArchive(stored, { caPem: fixture.pki.caPem, logKey: fixture.logKey })).ok).toBe(true);
+    expect(stored.equals(fixture.packet.archive)).toBe(true); // same decision, same bytes
     expect(events).toEqual([expect.objectContaining({ type: 'stella.export.packet.stored' })]);
     await handler.handle(attested(), manager);
     expect(packets).toHaveLength(1);
@@ -114,5 +127,49 @@ describe('BuildPacketHandler', () => {
     const event = attested();
     (event.data as { envelopeDigest: string }).envelopeDigest = `sha256:${'0'.repeat(64)}`;
     await expect(handler.handle(event, manager)).rejects.toMatchObject({ code: 'ATTESTOR_UNAVAILABLE' });
+  });
+
+  describe('with a policy-gated decision (the record references the evaluation)', () => {
+    it('fetches the policy source and input, packs them, and the packet verifies and is the same bytes', async () => {
+      const asked: string[] = [];
+      const policy: PolicyEvidenceClient = {
+        evaluationBodies: async (tenantId, evaluationId) => {
+          asked.push(`${tenantId}/${evaluationId}`);
+          return { policySource, inputDocument };
+        },
+      };
+      const { handler, packets, objects } = ports({ fixture: policyFixture, policy });
+      await handler.handle(attested(policyFixture), manager);
+      expect(asked).toEqual(['acme/eval-test']);
+      const stored = objects.get(packets[0]!.objectKey)!;
+      expect(stored.equals(policyFixture.packet.archive)).toBe(true);
+      expect((await verifyArchive(stored, { caPem: policyFixture.pki.caPem, logKey: policyFixture.logKey })).ok).toBe(true);
+      const files = await readArchive(stored);
+      expect(files.get('policy/source.yaml')!.toString('utf8')).toBe(policySource);
+      expect(files.get('policy/input.json')!.toString('utf8')).toBe(inputDocument);
+    });
+
+    it('retries (throws, stores nothing) while the policy service is down', async () => {
+      const down: PolicyEvidenceClient = {
+        evaluationBodies: async () => Promise.reject(new ExportError('POLICY_UNAVAILABLE', 'the policy service did not answer')),
+      };
+      const { handler, packets, objects } = ports({ fixture: policyFixture, policy: down });
+      await expect(handler.handle(attested(policyFixture), manager)).rejects.toMatchObject({ code: 'POLICY_UNAVAILABLE' });
+      expect(packets).toEqual([]);
+      expect(objects.size).toBe(0);
+    });
+
+    it('refuses (throws, stores nothing) bodies that are not the recorded ones', async () => {
+      const other: PolicyEvidenceClient = {
+        evaluationBodies: async () => ({ policySource, inputDocument: canonicalize({ ...(JSON.parse(inputDocument) as object), environment: 'prod' }) }),
+      };
+      const { handler, packets, objects } = ports({ fixture: policyFixture, policy: other });
+      await expect(handler.handle(attested(policyFixture), manager)).rejects.toMatchObject({
+        code: 'POLICY_EVIDENCE_MISMATCH',
+        message: expect.stringContaining('the decision recorded'),
+      });
+      expect(packets).toEqual([]);
+      expect(objects.size).toBe(0);
+    });
   });
 });

@@ -1,10 +1,11 @@
 import { sha256Digest } from '@stella/canonical';
 import { currentEventDefinition, type AnyCloudEvent } from '@stella/contracts';
-import { buildDecisionPacket, verifyArchive, type AttestationReference, type DecisionPacketInput, type ManifestSigner } from '@stella/evidence';
+import { buildDecisionPacket, isEvidenceError, policyReferenceOf, verifyArchive, type AttestationReference, type DecisionPacketInput, type ManifestSigner } from '@stella/evidence';
 import { parseDecisionInputs } from '@stella/gates';
 import type { Logger } from '@stella/observability';
 import type { EntityManager } from 'typeorm';
 import type { AttestorClient } from '../clients/attestor-client';
+import type { PolicyEvidenceClient } from '../clients/policy-client';
 import type { Clock } from '../common/clock';
 import { ExportError } from '../common/export-error';
 import type { ObjectStore } from '../storage/object-store';
@@ -40,6 +41,7 @@ export class BuildPacketHandler {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly events: ExportEvents,
+    private readonly policy: PolicyEvidenceClient,
   ) {}
 
   async handle(event: AnyCloudEvent, manager: EntityManager): Promise<void> {
@@ -60,10 +62,15 @@ export class BuildPacketHandler {
     }
     const manifest = JSON.parse(releaseManifest) as { components?: Array<{ digest: string }> };
     const references = await this.references(data.tenantId, [decision.releaseDigest, ...(manifest.components ?? []).map((c) => c.digest)], data.attestationId);
+    const inputs = decision.inputs === null ? undefined : parseDecisionInputs(JSON.parse(decision.inputs));
+    // The policy gate records references: its policy source and input come from the policy service.
+    const reference = inputs === undefined ? undefined : policyReferenceOf(inputs);
+    const policyBodies = reference === undefined ? undefined : await this.policy.evaluationBodies(data.tenantId, reference.evaluationId);
     const input: DecisionPacketInput = {
       tenant: data.tenantId,
       record: JSON.parse(decision.record) as DecisionPacketInput['record'],
-      ...(decision.inputs === null ? {} : { inputs: parseDecisionInputs(JSON.parse(decision.inputs)) }),
+      ...(inputs === undefined ? {} : { inputs }),
+      ...(policyBodies === undefined ? {} : { policyBodies }),
       envelopeBytes: attestation.entryData,
       certificateChain: attestation.certificateChain,
       releaseManifest: manifest,
@@ -73,7 +80,17 @@ export class BuildPacketHandler {
       logOrigin: (await this.attestor.logKey()).origin,
       signingTime: attestation.integratedAt,
     };
-    const built = await buildDecisionPacket(input, this.signer);
+    let built: Awaited<ReturnType<typeof buildDecisionPacket>>;
+    try {
+      built = await buildDecisionPacket(input, this.signer);
+    } catch (error) {
+      if (isEvidenceError(error) && (error.code === 'POLICY_BODIES_MISMATCH' || error.code === 'POLICY_BODIES_MISSING')) {
+        // Never a packet with other evidence than the decision's: refused, the event is retried.
+        this.logger.error({ decisionId: data.decisionId, evaluationId: reference?.evaluationId, err: error }, 'policy evidence is not what the decision recorded: packet refused');
+        throw new ExportError('POLICY_EVIDENCE_MISMATCH', error.message, { decisionId: data.decisionId, evaluationId: reference?.evaluationId }, { cause: error });
+      }
+      throw error;
+    }
     await this.selfCheck(built.archive, attestation.certificateChain, data.decisionId);
     const retention = retentionOf(this.retention, decision.environment, decision.evaluatedAt);
     const key = packetKey(data.tenantId, data.decisionId);
