@@ -196,10 +196,34 @@ async function provisionClient(service, authorityUrl) {
   const client = service.stella.client;
   if (!client) return {};
   const file = join(dataDir, 'clients', `${client.id}.json`);
-  if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8'));
-    if (saved.clientSecret) return { [client.secretEnv]: saved.clientSecret };
+  const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  const missingScopes = (saved?.scopes ?? []).length === 0 ? client.scopes : client.scopes.filter((scope) => !saved.scopes.includes(scope));
+  if (saved?.clientSecret && missingScopes.length === 0) return { [client.secretEnv]: saved.clientSecret };
+  const api = await adminClientsApi(client, authorityUrl);
+  if (saved?.clientSecret) {
+    // A client provisioned before its service needed more scopes (e.g. export's policy:read): grant them, keep the secret.
+    const res = await api.call('PATCH', `/${client.id}`, { allowedScopes: client.scopes });
+    if (!res.ok) throw new Error(`cannot update ${client.id}'s scopes: the authority answered ${res.status} ${await res.text()}`);
+    writeFileSync(file, `${JSON.stringify({ ...saved, scopes: client.scopes }, null, 2)}\n`, { mode: 0o600 });
+    say(`client     ${client.id} scopes brought up to date (${client.scopes.join(' ')})`);
+    return { [client.secretEnv]: saved.clientSecret };
   }
+  let res = await api.call('POST', '', { name: `${service.name} service`, clientId: client.id, allowedScopes: client.scopes });
+  if (res.status === 409) {
+    // It exists but its secret file was lost: bring its scopes up to date and rotate the secret.
+    await api.call('PATCH', `/${client.id}`, { allowedScopes: client.scopes });
+    res = await api.call('POST', `/${client.id}/rotate-secret`);
+  }
+  if (!res.ok) throw new Error(`cannot provision ${client.id}: the authority answered ${res.status} ${await res.text()}`);
+  const created = await res.json();
+  mkdirSync(join(dataDir, 'clients'), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${JSON.stringify({ clientId: created.clientId, clientSecret: created.clientSecret, tenant: api.tenant, scopes: client.scopes }, null, 2)}\n`, { mode: 0o600 });
+  say(`client     ${client.id} provisioned for ${service.name} (${client.scopes.join(' ')}; secret in ${relative(root, file)})`);
+  return { [client.secretEnv]: created.clientSecret };
+}
+
+/** The authority's client administration for the bootstrap tenant, with the admin client's token. */
+async function adminClientsApi(client, authorityUrl) {
   const bootstrapFile = join(dataDir, 'authority-bootstrap.json');
   if (!existsSync(bootstrapFile)) throw new Error(`cannot provision ${client.id}: ${bootstrapFile} is missing (the authority writes it on first start)`);
   const bootstrap = JSON.parse(readFileSync(bootstrapFile, 'utf8'));
@@ -215,24 +239,15 @@ async function provisionClient(service, authorityUrl) {
   });
   if (!tokenRes.ok) throw new Error(`cannot provision ${client.id}: the authority refused the admin client (${tokenRes.status})`);
   const { access_token: token } = await tokenRes.json();
-  const api = (method, path, body) =>
-    fetch(`${authorityUrl}/api/v1/tenants/${tenant}/clients${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-  let res = await api('POST', '', { name: `${service.name} service`, clientId: client.id, allowedScopes: client.scopes });
-  if (res.status === 409) {
-    // It exists but its secret file was lost: bring its scopes up to date and rotate the secret.
-    await api('PATCH', `/${client.id}`, { allowedScopes: client.scopes });
-    res = await api('POST', `/${client.id}/rotate-secret`);
-  }
-  if (!res.ok) throw new Error(`cannot provision ${client.id}: the authority answered ${res.status} ${await res.text()}`);
-  const created = await res.json();
-  mkdirSync(join(dataDir, 'clients'), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${JSON.stringify({ clientId: created.clientId, clientSecret: created.clientSecret, tenant }, null, 2)}\n`, { mode: 0o600 });
-  say(`client     ${client.id} provisioned for ${service.name} (${client.scopes.join(' ')}; secret in ${relative(root, file)})`);
-  return { [client.secretEnv]: created.clientSecret };
+  return {
+    tenant,
+    call: (method, path, body) =>
+      fetch(`${authorityUrl}/api/v1/tenants/${tenant}/clients${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }),
+  };
 }
 
 async function waitReady(service, child) {
