@@ -15,6 +15,7 @@ export {
 } from './streams';
 export { publishEvent, eventHeaders, type PublishResult } from './publish';
 export {
+  addOutboxDeadLetter,
   createOutboxTables,
   dropOutboxTables,
   INBOX_TABLE,
@@ -22,7 +23,7 @@ export {
   OUTBOX_TABLE,
 } from './outbox/tables';
 export { OutboxWriter, type EnqueueResult } from './outbox/writer';
-export { OutboxRelay, type OutboxRelayOptions } from './outbox/relay';
+export { OutboxRelay, type OutboxRelayOptions, type OutboxRelayStats } from './outbox/relay';
 export {
   startConsumer,
   type ConsumerContext,

@@ -46,6 +46,20 @@ export async function createOutboxTables(queryRunner: QueryRunner, schema: strin
   );
 }
 
+/**
+ * DDL v2 of the outbox: `failed_at`, set by the relay on a row it will never publish (larger than
+ * the server's max payload): a dead-letter state, with the reason in last_error. Idempotent; the
+ * relay applies it itself to outboxes created before it, a service may also call
+ * addOutboxDeadLetter from a migration.
+ */
+export function outboxDeadLetterDdl(schema: string): string {
+  return `ALTER TABLE ${quoteSchema(schema)}.${OUTBOX_TABLE} ADD COLUMN IF NOT EXISTS failed_at timestamptz`;
+}
+
+export async function addOutboxDeadLetter(queryRunner: QueryRunner, schema: string): Promise<void> {
+  await queryRunner.query(outboxDeadLetterDdl(schema));
+}
+
 export async function dropOutboxTables(queryRunner: QueryRunner, schema: string): Promise<void> {
   const s = quoteSchema(schema);
   await queryRunner.query(`DROP TABLE IF EXISTS ${s}.${INBOX_TABLE}`);
