@@ -10,11 +10,11 @@ import {
   type Bus,
   type StreamDefinition,
 } from '@stella/bus';
-import type { Logger } from '@stella/observability';
+import type { Logger, ServiceMetrics } from '@stella/observability';
 import { natsCheck } from '../health/checks';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { Lifecycle } from '../lifecycle/lifecycle.service';
-import { STELLA_CONFIG, STELLA_LOGGER, STELLA_SERVICE_NAME } from '../tokens';
+import { STELLA_CONFIG, STELLA_LOGGER, STELLA_METRICS, STELLA_SERVICE_NAME } from '../tokens';
 import { STELLA_DATA_SOURCE } from './database.module';
 
 /** Inject the JetStream connection: `@Inject(STELLA_BUS) bus: Bus`. */
@@ -67,9 +67,15 @@ export class MessagingModule {
         },
         {
           provide: STELLA_OUTBOX_RELAY,
-          inject: [STELLA_BUS, STELLA_DATA_SOURCE, STELLA_LOGGER],
-          useFactory: (bus: Bus, dataSource: DataSource, logger: Logger) =>
-            new OutboxRelay({ bus, dataSource, logger: logger.child({ component: 'outbox-relay' }) }),
+          inject: [STELLA_BUS, STELLA_DATA_SOURCE, STELLA_LOGGER, { token: STELLA_METRICS, optional: true }],
+          useFactory: (bus: Bus, dataSource: DataSource, logger: Logger, metrics?: ServiceMetrics) =>
+            new OutboxRelay({
+              bus,
+              dataSource,
+              logger: logger.child({ component: 'outbox-relay' }),
+              // events_published_total{outcome="ok"|"dead_letter"}
+              ...(metrics ? { metrics } : {}),
+            }),
         },
         OutboxRelayRunner,
       ],
