@@ -1,7 +1,8 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ANALYZER_VERSION, layerAnalysisSchema, type LayerAnalysis } from './model';
+import { ANALYZER_VERSION, isLayerAnalysis, layerSchemas, type LayerAnalysis } from './model';
+import { safeParseChecked } from './validation/lazy-zod';
 
 /**
  * Where per-layer analyses are kept between scans, keyed by the layer's diff id (sha256 of the
@@ -16,7 +17,7 @@ export interface LayerCache {
 
 /** An analysis is only reused by the analyzer version that made it. */
 export function isCurrentAnalysis(value: unknown, diffId: string): value is LayerAnalysis {
-  const parsed = layerAnalysisSchema.safeParse(value);
+  const parsed = safeParseChecked(value, isLayerAnalysis, () => layerSchemas().layerAnalysisSchema);
   return parsed.success && parsed.data.analyzerVersion === ANALYZER_VERSION && parsed.data.diffId === diffId;
 }
 

@@ -1,12 +1,15 @@
-import { z } from 'zod';
+import { lazySchema } from '../validation/lazy-zod';
 
-const depsJsonSchema = z
-  .object({
-    libraries: z
-      .record(z.string(), z.object({ type: z.string(), sha512: z.string().optional() }).loose())
-      .optional(),
-  })
-  .loose();
+/** Built on first use: zod is loaded only when an image holds a deps.json (see lazySchema). */
+const depsJsonSchema = lazySchema((z) =>
+  z
+    .object({
+      libraries: z
+        .record(z.string(), z.object({ type: z.string(), sha512: z.string().optional() }).loose())
+        .optional(),
+    })
+    .loose(),
+);
 
 export interface NugetPackage {
   name: string;
@@ -16,7 +19,7 @@ export interface NugetPackage {
 
 /** `<app>.deps.json`: the NuGet packages (`type: package`) the application was built against. */
 export function parseDepsJson(text: string): NugetPackage[] {
-  const parsed = depsJsonSchema.safeParse(JSON.parse(text));
+  const parsed = depsJsonSchema().safeParse(JSON.parse(text));
   if (!parsed.success || !parsed.data.libraries) return [];
   const packages: NugetPackage[] = [];
   for (const [key, library] of Object.entries(parsed.data.libraries)) {

@@ -9,8 +9,9 @@ import { ScanError } from '../errors';
 import type { ScanLimits } from '../limits';
 import {
   DEFAULT_PLATFORM,
-  imageConfigSchema,
-  manifestOrIndexSchema,
+  imageSchemas,
+  isImageConfig,
+  isManifestOrIndex,
   type ImageConfig,
   type ImageSource,
   type LayerRef,
@@ -19,7 +20,9 @@ import {
   type SourceDescriptor,
 } from './image-source';
 import { indexTar, openMember, type TarMember } from './tar-index';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { arrayOf, isString, nullable, object, optional, type Guard } from '../validation/guards';
+import { lazySchema, prettifyError, safeParseChecked } from '../validation/lazy-zod';
 
 /** Read access to the files of an OCI layout or docker archive, as a directory or inside a tar. */
 interface ArchiveFiles {
@@ -92,16 +95,17 @@ async function readVerifiedBlob(files: ArchiveFiles, digest: string, maxBytes: n
   return bytes;
 }
 
-function parseJson<T>(bytes: Buffer, schema: z.ZodType<T>, what: string): T {
+/** JSON validated by `schema`; `accept` answers for valid documents without loading zod (see safeParseChecked). */
+function parseJson<T>(bytes: Buffer, accept: Guard, schema: () => z.ZodType<T>, what: string): T {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ScanError('INVALID_SOURCE', `${what} is not JSON`, {}, { cause: error });
   }
-  const parsed = schema.safeParse(value);
+  const parsed = safeParseChecked(value, accept, schema);
   if (!parsed.success)
-    throw new ScanError('INVALID_SOURCE', `${what} is malformed: ${z.prettifyError(parsed.error)}`);
+    throw new ScanError('INVALID_SOURCE', `${what} is malformed: ${prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -146,7 +150,7 @@ export class OciLayoutSource implements ImageSource {
     const indexBytes = await files.read('index.json', limits.maxManifestBytes);
     if (!indexBytes)
       throw new ScanError('INVALID_SOURCE', `${this.description} has no index.json: not an OCI image layout`);
-    const top = parseJson(indexBytes, manifestOrIndexSchema, 'index.json');
+    const top = parseJson(indexBytes, isManifestOrIndex, manifestOrIndexSchema, 'index.json');
     let candidates = top.manifests ?? [];
     if (this.selector) {
       candidates = candidates.filter(
@@ -163,11 +167,16 @@ export class OciLayoutSource implements ImageSource {
       candidates.length === 1 ? candidates[0]?.annotations?.['org.opencontainers.image.ref.name'] : undefined;
     const { descriptor, indexDigest } = await this.select(files, candidates, platform, limits);
     const manifestBytes = await readVerifiedBlob(files, descriptor.digest, limits.maxManifestBytes);
-    const manifest = parseJson(manifestBytes, manifestOrIndexSchema, `manifest ${descriptor.digest}`);
+    const manifest = parseJson(
+      manifestBytes,
+      isManifestOrIndex,
+      manifestOrIndexSchema,
+      `manifest ${descriptor.digest}`,
+    );
     if (!manifest.config || !manifest.layers)
       throw new ScanError('UNSUPPORTED_MEDIA_TYPE', `${descriptor.digest} is not an image manifest`);
     const configBytes = await readVerifiedBlob(files, manifest.config.digest, limits.maxManifestBytes);
-    const config = parseJson(configBytes, imageConfigSchema, 'image config');
+    const config = parseJson(configBytes, isImageConfig, imageConfigSchema, 'image config');
     if (platform && !platformMatches(configPlatform(config), platform) && !indexDigest)
       throw new ScanError(
         'PLATFORM_NOT_FOUND',
@@ -224,7 +233,7 @@ export class OciLayoutSource implements ImageSource {
         );
     }
     const bytes = await readVerifiedBlob(files, chosen!.digest, limits.maxManifestBytes);
-    const doc = parseJson(bytes, manifestOrIndexSchema, `manifest ${chosen!.digest}`);
+    const doc = parseJson(bytes, isManifestOrIndex, manifestOrIndexSchema, `manifest ${chosen!.digest}`);
     if (!isIndex(doc)) return { descriptor: chosen! };
     if (depth > 2) throw new ScanError('INVALID_SOURCE', 'image indexes nested too deeply');
     const inner = (doc.manifests ?? []).filter((d) => !d.platform || d.platform.os !== 'unknown');
@@ -242,14 +251,25 @@ export class OciLayoutSource implements ImageSource {
   }
 }
 
-const dockerManifestSchema = z.array(
-  z
-    .object({
-      Config: z.string(),
-      RepoTags: z.array(z.string()).nullable().optional(),
-      Layers: z.array(z.string()),
-    })
-    .loose(),
+const manifestOrIndexSchema = () => imageSchemas().manifestOrIndexSchema;
+const imageConfigSchema = () => imageSchemas().imageConfigSchema;
+export const dockerManifestSchema = lazySchema((z) =>
+  z.array(
+    z
+      .object({
+        Config: z.string(),
+        RepoTags: z.array(z.string()).nullable().optional(),
+        Layers: z.array(z.string()),
+      })
+      .loose(),
+  ),
+);
+/** Accepts only what `dockerManifestSchema()` accepts (it may refuse more). */
+export const isDockerManifest: Guard = arrayOf(
+  object(
+    { Config: isString, RepoTags: optional(nullable(arrayOf(isString))), Layers: arrayOf(isString) },
+    'loose',
+  ),
 );
 
 /**
@@ -272,7 +292,7 @@ export class DockerArchiveSource implements ImageSource {
     const manifestBytes = await files.read('manifest.json', limits.maxManifestBytes);
     if (!manifestBytes)
       throw new ScanError('INVALID_SOURCE', `${this.description} has no manifest.json: not a docker archive`);
-    let entries = parseJson(manifestBytes, dockerManifestSchema, 'manifest.json');
+    let entries = parseJson(manifestBytes, isDockerManifest, dockerManifestSchema, 'manifest.json');
     if (this.selector) entries = entries.filter((e) => e.RepoTags?.includes(this.selector!));
     if (entries.length !== 1)
       throw new ScanError(
@@ -289,7 +309,7 @@ export class DockerArchiveSource implements ImageSource {
     if (!configBytes)
       throw new ScanError('INVALID_SOURCE', `config ${entry.Config} missing from ${this.archive}`);
     const configDigest = sha256Digest(configBytes);
-    const config = parseJson(configBytes, imageConfigSchema, 'image config');
+    const config = parseJson(configBytes, isImageConfig, imageConfigSchema, 'image config');
     if (platform && !platformMatches(configPlatform(config), platform))
       throw new ScanError(
         'PLATFORM_NOT_FOUND',

@@ -9,8 +9,14 @@ import {
 import { formatPlatform, platformMatches } from './platform';
 import { ScanError } from '../errors';
 import type { ScanLimits } from '../limits';
-import { DEFAULT_PLATFORM, imageConfigSchema, type ImageSource, type OpenedImage } from './image-source';
-import { z } from 'zod';
+import {
+  DEFAULT_PLATFORM,
+  imageSchemas,
+  isImageConfig,
+  type ImageSource,
+  type OpenedImage,
+} from './image-source';
+import { prettifyError, safeParseChecked } from '../validation/lazy-zod';
 
 /** An image in a registry, by tag or digest, read through @stella/oci (every byte digest-verified). */
 export class RegistrySource implements ImageSource {
@@ -76,9 +82,9 @@ export class RegistrySource implements ImageSource {
     } catch (error) {
       throw new ScanError('INVALID_SOURCE', 'image config is not JSON', {}, { cause: error });
     }
-    const parsed = imageConfigSchema.safeParse(json);
+    const parsed = safeParseChecked(json, isImageConfig, () => imageSchemas().imageConfigSchema);
     if (!parsed.success)
-      throw new ScanError('INVALID_SOURCE', `image config is malformed: ${z.prettifyError(parsed.error)}`);
+      throw new ScanError('INVALID_SOURCE', `image config is malformed: ${prettifyError(parsed.error)}`);
     const config = parsed.data;
     if (!indexDigest && platform) {
       const actual: Platform = {

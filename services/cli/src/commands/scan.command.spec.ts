@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildTar } from '../../../../libs/scan/src/testing/fixtures';
 import { writeOciLayout } from '../../../../libs/scan/src/testing/oci-layout';
 import { buildProgram } from '../main';
+import { acceptScanOptions, buildScanOptionsSchema, parseScanOptions } from './scan.command';
 
 describe('stella scan', () => {
   let dir: string;
@@ -107,5 +108,35 @@ describe('stella scan', () => {
     ]);
     expect(process.exitCode).toBe(2);
     expect(stderr).toHaveBeenCalledWith(expect.stringContaining('expected os/arch'));
+  });
+
+  it('checks options without zod exactly where the zod schema accepts them', () => {
+    const { z: zod } = require('zod') as typeof import('zod');
+    const schema = buildScanOptionsSchema(zod);
+    const valid = { format: 'cyclonedx-json', cache: true, progress: false };
+    const cases: Record<string, unknown>[] = [
+      valid,
+      { ...valid, format: 'spdx-json', output: 'x.json', platform: 'linux/arm64/v8', cacheDir: '/c' },
+      { ...valid, includeFiles: true, insecureRegistry: ['127.0.0.1:5000'], platform: 'linux/amd64' },
+      { ...valid, format: 'xml' },
+      { ...valid, output: '' },
+      { ...valid, platform: 'LINUX!' },
+      { ...valid, platform: 'linux' },
+      { ...valid, cache: 'yes' },
+      { ...valid, cacheDir: '' },
+      { ...valid, includeFiles: 'no' },
+      { ...valid, insecureRegistry: [''] },
+      { ...valid, insecureRegistry: 'host' },
+      { ...valid, progress: undefined },
+      { ...valid, unknown: 1 },
+    ];
+    for (const raw of cases) {
+      const zodResult = schema.safeParse(raw);
+      expect({ raw, accepted: acceptScanOptions(raw) }).toEqual({ raw, accepted: zodResult.success });
+      const parsed = parseScanOptions(raw);
+      expect(parsed.success).toBe(zodResult.success);
+      if (!parsed.success && !zodResult.success)
+        expect(parsed.message).toBe(zod.prettifyError(zodResult.error));
+    }
   });
 });

@@ -1,25 +1,69 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type * as ScanLib from '@stella/scan';
 
 export const SCAN_FORMATS = ['cyclonedx-json', 'spdx-json'] as const;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
-const scanOptionsSchema = z.strictObject({
-  format: z.enum(SCAN_FORMATS),
-  output: z.string().min(1).optional(),
-  platform: z
-    .string()
-    .regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, 'expected os/arch[/variant], e.g. linux/arm64')
-    .optional(),
-  cache: z.boolean(),
-  cacheDir: z.string().min(1).optional(),
-  includeFiles: z.boolean().optional(),
-  insecureRegistry: z.array(z.string().min(1)).optional(),
-  progress: z.boolean(),
-});
-export type ScanCommandOptions = z.infer<typeof scanOptionsSchema>;
+export function buildScanOptionsSchema(zod: typeof import('zod').z) {
+  return zod.strictObject({
+    format: zod.enum(SCAN_FORMATS),
+    output: zod.string().min(1).optional(),
+    platform: zod.string().regex(PLATFORM, 'expected os/arch[/variant], e.g. linux/arm64').optional(),
+    cache: zod.boolean(),
+    cacheDir: zod.string().min(1).optional(),
+    includeFiles: zod.boolean().optional(),
+    insecureRegistry: zod.array(zod.string().min(1)).optional(),
+    progress: zod.boolean(),
+  });
+}
+export type ScanCommandOptions = z.infer<ReturnType<typeof buildScanOptionsSchema>>;
+
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'format',
+  'output',
+  'platform',
+  'cache',
+  'cacheDir',
+  'includeFiles',
+  'insecureRegistry',
+  'progress',
+]);
+const nonEmpty = (value: unknown) => typeof value === 'string' && value.length > 0;
+
+/**
+ * The schema above, checked without zod: loading zod costs a separate `stella scan` process more
+ * than a warm rescan's own work, and commander already gives the declared types (and --format only
+ * among its choices). Accepts only what the schema accepts; anything else goes to zod, which
+ * decides and words the error (scan.command.spec.ts holds the two together).
+ */
+export function acceptScanOptions(raw: Record<string, unknown>): raw is ScanCommandOptions {
+  const { format, output, platform, cache, cacheDir, includeFiles, insecureRegistry, progress } = raw;
+  return (
+    Object.keys(raw).every((key) => OPTION_KEYS.has(key)) &&
+    (SCAN_FORMATS as readonly unknown[]).includes(format) &&
+    (output === undefined || nonEmpty(output)) &&
+    (platform === undefined || (typeof platform === 'string' && PLATFORM.test(platform))) &&
+    typeof cache === 'boolean' &&
+    (cacheDir === undefined || nonEmpty(cacheDir)) &&
+    (includeFiles === undefined || typeof includeFiles === 'boolean') &&
+    (insecureRegistry === undefined ||
+      (Array.isArray(insecureRegistry) && insecureRegistry.every(nonEmpty))) &&
+    typeof progress === 'boolean'
+  );
+}
+
+/** The options or the error message, as the zod schema gives them. */
+export function parseScanOptions(
+  raw: Record<string, unknown>,
+): { success: true; data: ScanCommandOptions } | { success: false; message: string } {
+  if (acceptScanOptions(raw)) return { success: true, data: raw };
+  const { z: zod } = require('zod') as typeof import('zod');
+  const parsed = buildScanOptionsSchema(zod).safeParse(raw);
+  return parsed.success ? parsed : { success: false, message: zod.prettifyError(parsed.error) };
+}
 
 /** Where layer analyses are cached by default: under the CLI home (`STELLA_HOME`, default ~/.stella). */
 function defaultCacheDir(): string {
@@ -130,9 +174,9 @@ export function scanCommand(): Command {
     .option('--include-files', 'list the files each OS package owns in the SBOM')
     .option('--insecure-registry <host...>', 'registry hosts reachable over plain HTTP (loopback always is)')
     .action(async (source: string, raw: Record<string, unknown>) => {
-      const parsed = scanOptionsSchema.safeParse({ ...raw, progress: Boolean(process.stderr.isTTY) });
+      const parsed = parseScanOptions({ ...raw, progress: Boolean(process.stderr.isTTY) });
       if (!parsed.success) {
-        process.stderr.write(`stella scan: invalid options: ${z.prettifyError(parsed.error)}\n`);
+        process.stderr.write(`stella scan: invalid options: ${parsed.message}\n`);
         process.exitCode = 2;
         return;
       }

@@ -46,6 +46,11 @@ jest.mock(
   },
   { virtual: true },
 );
+// zod costs a separate process more than a warm rescan's own work: valid options, manifests,
+// configs, package.json files and cached analyses are checked without it.
+jest.mock('zod', () => {
+  throw new Error('stella scan loaded zod');
+});
 jest.mock('../cli-config', () => {
   throw new Error('stella scan loaded the CLI configuration');
 });
@@ -62,7 +67,7 @@ jest.mock('./match.command', () => {
 import { main } from '../main';
 
 describe('stella scan loads only its own module graph', () => {
-  it('scans a local OCI layout without loading pg, nats, the event catalogue, undici, Nest or other commands', async () => {
+  it('scans a local OCI layout, cold and warm, without loading pg, nats, the event catalogue, undici, Nest, zod or other commands', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stella-cli-lazy-'));
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -80,16 +85,21 @@ describe('stella scan loads only its own module graph', () => {
           created: '2024-01-02T03:04:05Z',
         },
       ]);
-      const code = await main([
-        'node',
-        'stella',
-        'scan',
-        `oci:${join(dir, 'layout')}`,
-        '--no-cache',
-        '-o',
-        join(dir, 'sbom.json'),
-      ]);
-      expect(code).toBe(0);
+      // Without a cache, then filling one, then a warm rescan that reads the layer from it.
+      const cache = join(dir, 'cache');
+      for (const args of [['--no-cache'], ['--cache-dir', cache], ['--cache-dir', cache]]) {
+        const code = await main([
+          'node',
+          'stella',
+          'scan',
+          `oci:${join(dir, 'layout')}`,
+          ...args,
+          '-o',
+          join(dir, 'sbom.json'),
+        ]);
+        expect(code).toBe(0);
+      }
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('1 components (npm 1)'));
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();
