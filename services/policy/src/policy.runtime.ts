@@ -57,6 +57,7 @@ export class PolicyRuntime implements OnApplicationBootstrap {
         handler: (event, manager) => this.orchestrator.handle(event, manager),
       },
       { stream: ADVISORY_STREAM_REF, durable: CONSUMERS.advisory, filterSubject: 'advisory.upserted', handler: intel },
+      { stream: ADVISORY_STREAM_REF, durable: CONSUMERS.enrichment, filterSubject: 'advisory.enriched', handler: intel },
       { stream: VEX_STREAM_REF, durable: CONSUMERS.vex, filterSubject: 'vex.updated', handler: intel },
       { stream: SCAN_STREAM_REF, durable: CONSUMERS.scan, filterSubject: 'scan.completed', handler: intel },
     ];

@@ -34,6 +34,7 @@ environments:
 const RELEASE_ID = `sha256:${'7'.repeat(64)}`;
 const OTHER_RELEASE_ID = `sha256:${'8'.repeat(64)}`;
 const THIRD_RELEASE_ID = `sha256:${'6'.repeat(64)}`;
+const KEV_RELEASE_ID = `sha256:${'5'.repeat(64)}`;
 const READ = 'policy:read';
 const WRITE = 'policy:write policy:read';
 const EVALUATE = 'policy:evaluate policy:read';
@@ -269,6 +270,108 @@ describe('policy service', () => {
     expect(scans.status).toBe(200);
   });
 
+  it('re-evaluates on stella.advisory.enriched: a KEV import flips a deployed release whose policy blocks KEV, raising risk_changed', async () => {
+    // An environment whose policy blocks known exploited vulnerabilities only (severity alone passes).
+    const kevPolicy = `apiVersion: stella.policy/v1
+kind: Policy
+metadata:
+  name: edge-kev
+  version: '1'
+environments:
+  edge:
+    gates:
+      kev: {}
+`;
+    expect((await call('POST', `${fleet.policy.url}/api/v1/policies`, WRITE, { source: kevPolicy })).status).toBe(201);
+    expect((await call('PUT', `${fleet.policy.url}/api/v1/environments/edge/policy`, WRITE, { name: 'edge-kev', version: '1' })).status).toBe(200);
+    await publish('stella.orchestrator.release.created', {
+      tenantId: 'acme',
+      release: { id: KEV_RELEASE_ID, name: 'shop-edge', version: '1.0.0' },
+      components: [{ name: 'api', repository: 'shop/api', digest: imageDigest }],
+      origin: 'api',
+      actor: { type: 'client', id: 'ci-shop' },
+    });
+    await publish('stella.orchestrator.promotion.deployed', {
+      tenantId: 'acme',
+      promotionId: 'promo-edge-1',
+      kind: 'promotion',
+      release: { id: KEV_RELEASE_ID, name: 'shop-edge', version: '1.0.0' },
+      environment: 'edge',
+      from: 'deploying',
+      to: 'deployed',
+      seq: 6,
+      at: new Date().toISOString(),
+      actor: { type: 'client', id: 'ci-shop' },
+    });
+    // Evaluated once while the critical form-data finding is not in KEV: allowed.
+    const first = await eventually('the edge release to be known', async () => {
+      const res = await evaluate({ release: { id: KEV_RELEASE_ID }, environment: 'edge' });
+      return res.status === 201 ? res : undefined;
+    });
+    expect(first.json).toMatchObject({ verdict: 'allow' });
+    const snapshotBefore = await call('GET', `${fleet.policy.url}/api/v1/findings/${imageDigest}`, READ);
+    expect(snapshotBefore.json.findings).toEqual([expect.objectContaining({ id: FORM_DATA, kev: false })]);
+    // The deployment is tracked once it shows as edge's baseline.
+    await eventually('the edge deployment to be tracked', async () => {
+      const res = await evaluate({
+        release: { id: OTHER_RELEASE_ID, name: 'shop', version: '2.0.0', components: [{ name: 'api', digest: imageDigest }] },
+        environment: 'edge',
+      });
+      const input = await call('GET', `${fleet.policy.url}/api/v1/evaluations/${String(res.json.id)}/input`, READ);
+      return (input.json as { baseline?: { releaseId: string } }).baseline?.releaseId === KEV_RELEASE_ID ? true : undefined;
+    });
+    const before = riskEvents.length;
+
+    const kev = await call('POST', `${fleet.concelier.url}/api/v1/imports`, 'advisory:import advisory:read', {
+      source: 'kev',
+      name: 'known_exploited_vulnerabilities.json',
+      content: JSON.stringify({
+        title: 'CISA Catalog of Known Exploited Vulnerabilities',
+        catalogVersion: '2025.11.20',
+        dateReleased: '2025-11-20T17:00:00.000Z',
+        count: 1,
+        vulnerabilities: [
+          {
+            cveID: 'CVE-2025-7783',
+            vendorProject: 'form-data',
+            product: 'form-data',
+            vulnerabilityName: 'form-data unsafe random boundary',
+            dateAdded: '2025-11-20',
+            shortDescription: 'test entry',
+            requiredAction: 'Apply updates.',
+            dueDate: '2025-12-11',
+            knownRansomwareCampaignUse: 'Unknown',
+            notes: '',
+          },
+        ],
+      }),
+    });
+    expect(kev.status).toBe(201);
+
+    const event = await eventually('stella.release.risk_changed after the KEV import', async () =>
+      riskEvents.slice(before).find((e) => (e.data as { cause: { kind: string } }).cause.kind === 'enrichment'),
+    );
+    expect(event.data).toMatchObject({
+      tenantId: 'acme',
+      release: { id: KEV_RELEASE_ID, name: 'shop-edge', version: '1.0.0' },
+      environment: 'edge',
+      releaseState: 'deployed',
+      previousVerdict: 'allow',
+      newVerdict: 'deny',
+      delta: { newFindings: 0, fixedFindings: 0, changedFindings: 1, vulnerabilities: [FORM_DATA] },
+      cause: { kind: 'enrichment', source: 'kev', cveIds: ['CVE-2025-7783'] },
+    });
+    const data = event.data as { evaluationId: string; summary: string };
+    expect(data.summary).toMatch(/known exploited/);
+    const evaluation = await call('GET', `${fleet.policy.url}/api/v1/evaluations/${data.evaluationId}`, READ);
+    expect(evaluation.json).toMatchObject({ verdict: 'deny', cause: { kind: 'enrichment', source: 'kev' } });
+    const snapshot = await call('GET', `${fleet.policy.url}/api/v1/findings/${imageDigest}`, READ);
+    expect(snapshot.json.findings).toEqual([expect.objectContaining({ id: FORM_DATA, kev: true })]);
+    // Exactly once: prod's release was re-evaluated too (still deny, no event); only the edge release changed.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(riskEvents.slice(before).filter((e) => (e.data as { cause: { kind: string } }).cause.kind === 'enrichment')).toHaveLength(1);
+  });
+
   it('applies an exception approved by someone other than its requester, shows it, and stops applying it once expired', async () => {
     const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
     const noExpiry = await call('POST', `${fleet.policy.url}/api/v1/exceptions`, 'exception:request', {
@@ -339,7 +442,9 @@ describe('policy service', () => {
     });
     expect(ingest.status).toBe(200);
     const event = await eventually('stella.release.risk_changed after VEX', async () =>
-      riskEvents.slice(before).find((e) => (e.data as { cause: { kind: string } }).cause.kind === 'vex'),
+      riskEvents
+        .slice(before)
+        .find((e) => (e.data as { cause: { kind: string }; release: { id: string } }).cause.kind === 'vex' && (e.data as { release: { id: string } }).release.id === RELEASE_ID),
     );
     expect(event.data).toMatchObject({
       release: { id: RELEASE_ID },
@@ -383,7 +488,13 @@ describe('policy service', () => {
     expect(pinned.digest).toBe(record.evaluationId);
     const stored = await call('GET', `${fleet.policy.url}/api/v1/evaluations/${record.evaluationId}`, READ);
     expect(stored.json.inputDigest).toBe(live.evidence.find((e) => e.name === 'policy-input')!.digest);
-    const replayed = await new PolicyGate().evaluate(context, JSON.parse(JSON.stringify(live.recorded)));
+    // Replay: the decision records references; the bodies are the service's stored bytes.
+    const policySource = (await call('GET', `${fleet.policy.url}/api/v1/evaluations/${record.evaluationId}/policy`, READ)).text;
+    const inputDocument = (await call('GET', `${fleet.policy.url}/api/v1/evaluations/${record.evaluationId}/input`, READ)).text;
+    const replayed = await new PolicyGate(undefined, { bodies: () => ({ policySource, inputDocument }) }).evaluate(
+      context,
+      JSON.parse(JSON.stringify(live.recorded)),
+    );
     expect(canonicalize(replayed)).toBe(canonicalize(live));
 
     const dead: PolicyEvaluationClient = { evaluate: () => Promise.reject(new Error('connect ECONNREFUSED')) };

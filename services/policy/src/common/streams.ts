@@ -25,6 +25,7 @@ export const SCAN_STREAM_REF = defineStream({ name: 'SCAN', subjects: ['scan.>']
 export const CONSUMERS = {
   orchestrator: 'policy-orchestrator',
   advisory: 'policy-advisories',
+  enrichment: 'policy-enrichments',
   vex: 'policy-vex',
   scan: 'policy-scans',
 } as const;

@@ -7,7 +7,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 export type EvaluationCause =
   | { kind: 'request'; by: string }
   | { kind: 'advisory'; advisoryId: string; documentHash: string; feedSnapshotId: string }
-  | { kind: 'vex'; vulnerabilityId: string; productKey: string; status: string; documentId: string; documentHash: string };
+  | { kind: 'vex'; vulnerabilityId: string; productKey: string; status: string; documentId: string; documentHash: string }
+  | { kind: 'enrichment'; source: 'kev' | 'epss'; documentHash: string; feedSnapshotId: string; cveIds: string[] };
 
 export interface EvaluationRow {
   id: string;

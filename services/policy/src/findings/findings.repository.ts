@@ -21,7 +21,8 @@ export type FindingsCause =
   | { kind: 'request'; by: string }
   | { kind: 'evaluation' }
   | { kind: 'advisory'; advisoryId: string; documentHash: string }
-  | { kind: 'vex'; vulnerabilityId: string; productKey: string; documentHash: string };
+  | { kind: 'vex'; vulnerabilityId: string; productKey: string; documentHash: string }
+  | { kind: 'enrichment'; source: 'kev' | 'epss'; documentHash: string };
 
 const COMPONENT_CACHE_SIZE = 256;
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
-import { advisoryUpsertedV1, scanCompletedV1, vexUpdatedV1, type AnyCloudEvent } from '@stella/contracts';
+import { advisoryEnrichedV1, advisoryUpsertedV1, scanCompletedV1, vexUpdatedV1, type AnyCloudEvent } from '@stella/contracts';
 import type { Logger } from '@stella/observability';
 import { STELLA_LOGGER } from '@stella/platform';
 import type { EntityManager } from 'typeorm';
@@ -36,6 +36,7 @@ export class IntelEventsHandler {
 
   async handle(event: AnyCloudEvent, manager: EntityManager): Promise<void> {
     if (event.type === advisoryUpsertedV1.type) return this.advisory(advisoryUpsertedV1.schema.parse(event.data), manager);
+    if (event.type === advisoryEnrichedV1.type) return this.enriched(advisoryEnrichedV1.schema.parse(event.data), manager);
     if (event.type === vexUpdatedV1.type) return this.vex(vexUpdatedV1.schema.parse(event.data), manager);
     if (event.type === scanCompletedV1.type) return this.scan(scanCompletedV1.schema.parse(event.data), manager);
   }
@@ -52,6 +53,29 @@ export class IntelEventsHandler {
     });
     const reevaluateMs = Math.round(performance.now() - started) - recomputeMs;
     this.done({ affected: recomputed.affected.length, recomputed: recomputed.recomputed, ...report, recomputeMs, reevaluateMs }, data.advisoryId);
+  }
+
+  /**
+   * After a KEV catalogue or EPSS file changed: the components of the advisories concerned are
+   * matched again (concelier's matches carry the new kev/epss), so findings whose KEV flag or EPSS
+   * score moved get a new snapshot and the releases holding them are re-evaluated.
+   */
+  private async enriched(data: ReturnType<typeof advisoryEnrichedV1.schema.parse>, manager: EntityManager): Promise<void> {
+    const started = performance.now();
+    const recomputed = await this.recompute.forAdvisory(data.packageKeys);
+    const recomputeMs = Math.round(performance.now() - started);
+    const report = await this.reevaluate.run(manager, recomputed.changed, {
+      kind: 'enrichment',
+      source: data.source,
+      documentHash: data.documentHash,
+      feedSnapshotId: data.snapshotId,
+      cveIds: [...new Set(data.changes.map((c) => c.cveId))].sort(),
+    });
+    const reevaluateMs = Math.round(performance.now() - started) - recomputeMs;
+    this.done(
+      { affected: recomputed.affected.length, recomputed: recomputed.recomputed, ...report, recomputeMs, reevaluateMs },
+      `${data.source}@${data.documentHash} part ${data.part}/${data.parts}`,
+    );
   }
 
   private async vex(data: ReturnType<typeof vexUpdatedV1.schema.parse>, manager: EntityManager): Promise<void> {

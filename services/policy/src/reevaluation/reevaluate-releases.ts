@@ -18,12 +18,14 @@ import { PoliciesRepository } from '../policies/policies.repository';
 import { ExceptionsRepository } from '../exceptions/exceptions.repository';
 import { inputFindings, riskDelta } from './release-delta';
 
-export type RiskCause = Extract<EvaluationCause, { kind: 'advisory' | 'vex' }>;
+export type RiskCause = Extract<EvaluationCause, { kind: 'advisory' | 'vex' | 'enrichment' }>;
 
 function riskCause(cause: RiskCause) {
-  return cause.kind === 'advisory'
-    ? { kind: 'advisory' as const, advisoryId: cause.advisoryId, documentHash: cause.documentHash, feedSnapshotId: cause.feedSnapshotId }
-    : {
+  switch (cause.kind) {
+    case 'advisory':
+      return { kind: 'advisory' as const, advisoryId: cause.advisoryId, documentHash: cause.documentHash, feedSnapshotId: cause.feedSnapshotId };
+    case 'vex':
+      return {
         kind: 'vex' as const,
         vulnerabilityId: cause.vulnerabilityId,
         productKey: cause.productKey,
@@ -31,6 +33,26 @@ function riskCause(cause: RiskCause) {
         documentId: cause.documentId,
         documentHash: cause.documentHash,
       };
+    case 'enrichment':
+      return {
+        kind: 'enrichment' as const,
+        source: cause.source,
+        documentHash: cause.documentHash,
+        feedSnapshotId: cause.feedSnapshotId,
+        cveIds: [...cause.cveIds],
+      };
+  }
+}
+
+function findingsCauseOf(cause: RiskCause): FindingsCause {
+  switch (cause.kind) {
+    case 'advisory':
+      return { kind: 'advisory', advisoryId: cause.advisoryId, documentHash: cause.documentHash };
+    case 'vex':
+      return { kind: 'vex', vulnerabilityId: cause.vulnerabilityId, productKey: cause.productKey, documentHash: cause.documentHash };
+    case 'enrichment':
+      return { kind: 'enrichment', source: cause.source, documentHash: cause.documentHash };
+  }
 }
 
 export interface ReevaluationReport {
@@ -61,10 +83,7 @@ export class ReevaluateReleases {
 
   async run(manager: EntityManager, changed: readonly BuiltFindings[], cause: RiskCause): Promise<ReevaluationReport> {
     const now = this.clock.now();
-    const findingsCause: FindingsCause =
-      cause.kind === 'advisory'
-        ? { kind: 'advisory', advisoryId: cause.advisoryId, documentHash: cause.documentHash }
-        : { kind: 'vex', vulnerabilityId: cause.vulnerabilityId, productKey: cause.productKey, documentHash: cause.documentHash };
+    const findingsCause = findingsCauseOf(cause);
     await this.findings.saveMany(manager, changed.map((c) => ({ ...c, cause: findingsCause })), now);
     const docs = new Map<string, FindingsDocument>(changed.map((c) => [c.document.imageDigest, c.document]));
     const watched = await this.releases.watchedContaining([...docs.keys()], manager);
