@@ -1,3 +1,5 @@
+import type * as AnalyzeLayerModule from './layers/analyze-layer';
+
 export { scanImage, type ScanOptions, type ScanProgress } from './scan-image';
 export { toCycloneDx, type SbomOptions } from './sbom/cyclonedx';
 export { toSpdx3 } from './sbom/spdx';
@@ -7,7 +9,10 @@ export { ScanError, isScanError, REFUSAL_CODES, type ScanErrorCode } from './err
 export { DEFAULT_SCAN_LIMITS, scanLimitsSchema, type ScanLimits, type ScanLimitsInput } from './limits';
 export { parseImageSource } from './sources/parse-source';
 export type { ImageSource, OpenedImage, LayerRef, ImageConfig } from './sources/image-source';
-export { analyzeLayer, type AnalyzeLayerOptions } from './layers/analyze-layer';
+export type { AnalyzeLayerOptions } from './layers/analyze-layer';
+/** Reads one layer tar (see layers/analyze-layer); its module (tar-stream, catalogers) is loaded on first call. */
+export const analyzeLayer: typeof AnalyzeLayerModule.analyzeLayer = (...args) =>
+  (require('./layers/analyze-layer') as typeof AnalyzeLayerModule).analyzeLayer(...args);
 export {
   ANALYZER_VERSION,
   type ScanResult,

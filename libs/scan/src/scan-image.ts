@@ -2,7 +2,7 @@ import type { Platform, RegistryClient, RegistryClientOptions } from '@stella/oc
 import type { LayerCache } from './cache';
 import { isCurrentAnalysis } from './cache';
 import { ScanError, isScanError } from './errors';
-import { analyzeLayer } from './layers/analyze-layer';
+import type * as AnalyzeLayerModule from './layers/analyze-layer';
 import { resolveLimits, type ScanLimitsInput } from './limits';
 import type { LayerAnalysis, ScanResult } from './model';
 import { resolveComponents } from './resolve';
@@ -86,6 +86,9 @@ export async function scanImage(
       else {
         const { stream, verified } = await image.openLayer(layer);
         try {
+          // Loaded with the first layer the cache does not hold (tar-stream and every cataloger):
+          // a rescan whose layers are all cached never reads a tar.
+          const { analyzeLayer } = require('./layers/analyze-layer') as typeof AnalyzeLayerModule;
           analysis = await analyzeLayer(stream, {
             digest: layer.digest,
             expectedDiffId: layer.diffId,

@@ -1,4 +1,4 @@
-import yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
 import type { JavaPackage } from '../model';
 
 export const JAVA_ARCHIVE_PATTERN = /\.(jar|war|ear|jpi|hpi|par|sar|rar|nar|kar)$/i;
@@ -136,9 +136,10 @@ export function parseManifest(text: string): Record<string, string> {
   return result;
 }
 
-function openZip(bytes: Buffer): Promise<yauzl.ZipFile> {
+function openZip(bytes: Buffer): Promise<Yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(
+    // Loaded with the first Java archive: images without one never need it.
+    (require('yauzl') as typeof Yauzl).fromBuffer(
       bytes,
       { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false },
       (error, zip) => {
@@ -150,10 +151,10 @@ function openZip(bytes: Buffer): Promise<yauzl.ZipFile> {
   });
 }
 
-async function* entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
+async function* entries(zip: Yauzl.ZipFile): AsyncGenerator<Yauzl.Entry> {
   for (;;) {
-    const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
-      const onEntry = (e: yauzl.Entry) => {
+    const entry = await new Promise<Yauzl.Entry | undefined>((resolve, reject) => {
+      const onEntry = (e: Yauzl.Entry) => {
         cleanup();
         resolve(e);
       };
@@ -180,7 +181,7 @@ async function* entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
   }
 }
 
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promise<Buffer> {
+function readEntry(zip: Yauzl.ZipFile, entry: Yauzl.Entry, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (error, stream) => {
       if (error || !stream) {

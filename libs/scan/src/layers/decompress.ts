@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
+import type * as Fzstd from 'fzstd';
 import { ScanError } from '../errors';
 
 export type LayerCompression = 'gzip' | 'zstd' | 'none';
@@ -56,7 +56,8 @@ export class MeteredStream extends Transform {
  * and the native bindings need a prebuilt binary download that cannot happen offline).
  */
 class ZstdStream extends Transform {
-  private readonly decoder = new ZstdDecompress((data) => {
+  // Loaded with the first zstd layer: gzip and plain layers never need it.
+  private readonly decoder = new (require('fzstd') as typeof Fzstd).Decompress((data) => {
     this.push(Buffer.from(data));
   });
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
