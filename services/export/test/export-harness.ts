@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { connectBus, defineStream, ensureStreams, publishEvent, type Bus } from '@stella/bus';
 import { digestOf } from '@stella/canonical';
-import { buildEvent } from '@stella/contracts';
+import { buildEvent, encodeEvent } from '@stella/contracts';
 import { createDataSource, runMigrations } from '@stella/db';
 import {
   buildDecisionRecord,
@@ -19,6 +19,8 @@ import {
   evaluateGates,
   gateEvaluations,
   verdictOf,
+  type DecisionInputsV1,
+  type Gate,
   type GateContext,
   type GatePolicy,
 } from '@stella/gates';
@@ -67,6 +69,8 @@ const ORCHESTRATOR_STREAM = defineStream({ name: 'ORCHESTRATOR', subjects: ['orc
 export interface EvidenceFleet {
   /** The real orchestrator, when the fleet was started with `{ orchestrator: true }`. */
   orchestrator?: { svc: ServiceApp; registry: TestRegistry; api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The real policy service (booted from its build), when the fleet was started with `{ policy: true }`. */
+  policy?: { svc: ServiceApp; schema: TestSchema; dist: string; api(method: string, path: string, body?: unknown, scope?: string): Promise<{ status: number; body: any; text: string }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   signer: ServiceApp;
   attestor: ServiceApp;
   exporter: ServiceApp;
@@ -88,7 +92,7 @@ async function migrated(prefix: string, migrations: Array<new () => MigrationInt
   return schema;
 }
 
-export async function startEvidenceFleet(options: { orchestrator?: boolean } = {}): Promise<EvidenceFleet> {
+export async function startEvidenceFleet(options: { orchestrator?: boolean; policy?: boolean } = {}): Promise<EvidenceFleet> {
   const signerPkg = build<{ createSignerModule: ServicePackage['module']; signerConfigSchema: ServicePackage['schema']; signerMigrations: ServicePackage['migrations'] }>('signer');
   const attestorPkg = build<{ createAttestorModule: ServicePackage['module']; attestorConfigSchema: ServicePackage['schema']; attestorMigrations: ServicePackage['migrations'] }>('attestor');
   const nats: TestNatsPrefix = createTestNatsPrefix();
@@ -135,6 +139,42 @@ export async function startEvidenceFleet(options: { orchestrator?: boolean } = {
         });
         const text = await response.text();
         return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      },
+    };
+  }
+
+  let policy: EvidenceFleet['policy'];
+  if (options.policy) {
+    // The real policy service: it evaluates and stores evaluations; its upstreams (scanner,
+    // concelier, excititor) are not configured, so images have no SBOM (the test policy has no gate needing one).
+    const policyPkg = build<{ createPolicyModule: ServicePackage['module']; policyConfigSchema: ServicePackage['schema']; policyMigrations: ServicePackage['migrations'] }>('policy');
+    const policySchema = await migrated('policy', policyPkg.policyMigrations);
+    schemas.push(policySchema);
+    const svc = await bootTestApp({
+      service: 'policy',
+      module: policyPkg.createPolicyModule({ verifier: tokens.verifier, tokens: { authorizationHeader: async () => `Bearer ${await tokens.mint({ scope: 'scan:read', clientId: 'stella-policy' })}` } }),
+      config: policyPkg.policyConfigSchema.parse({
+        ...base,
+        databaseUrl: policySchema.url,
+        databaseSchema: policySchema.schema,
+        policyConsumers: false,
+        policyUpstreamTimeoutMs: 1000,
+      }) as never,
+    });
+    policy = {
+      svc,
+      schema: policySchema,
+      dist: join(root, 'services', 'policy', 'dist'),
+      async api(method, path, body, scope = 'policy:read') {
+        const token = await tokens.mint({ scope, clientId: 'stella-orchestrator' });
+        const response = await fetch(`${svc.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const text = await response.text();
+        const type = response.headers.get('content-type') ?? '';
+        return { status: response.status, body: type.includes('json') && text ? JSON.parse(text) : undefined, text };
       },
     };
   }
@@ -188,12 +228,13 @@ export async function startEvidenceFleet(options: { orchestrator?: boolean } = {
     exportAttestorUrl: attestor.url,
     exportSignerUrl: signer.url,
     exportSweepIntervalMs: 0,
+    ...(policy ? { exportPolicyUrl: policy.svc.url } : {}),
   });
   const exporter = await bootTestApp({
     service: 'export',
     module: createExportModule({
       verifier: tokens.verifier,
-      serviceTokens: { getToken: () => tokens.mint({ scope: 'signer:sign attest:read', clientId: 'stella-export' }) },
+      serviceTokens: { getToken: () => tokens.mint({ scope: 'signer:sign attest:read policy:read', clientId: 'stella-export' }) },
       clock,
     }),
     config,
@@ -201,6 +242,7 @@ export async function startEvidenceFleet(options: { orchestrator?: boolean } = {
 
   return {
     ...(orchestrator ? { orchestrator } : {}),
+    ...(policy ? { policy } : {}),
     signer,
     attestor,
     exporter,
@@ -225,6 +267,7 @@ export async function startEvidenceFleet(options: { orchestrator?: boolean } = {
       await exporter.close();
       await attestor.close();
       await signer.close();
+      if (policy) await policy.svc.close();
       if (orchestrator) {
         await orchestrator.svc.close();
         await orchestrator.registry.stop();
@@ -250,12 +293,20 @@ const POLICY: GatePolicy = {
  * A release and a decision about it, published on the orchestrator's stream exactly as the
  * orchestrator does (release.created, then decision.recorded with the record and its inputs).
  */
-export async function publishDecision(bus: Bus, environment: string, version: string, tenant = TENANT): Promise<{ decisionId: string; releaseId: string }> {
-  const components = [{ name: 'api', repository: 'registry.example.com/shop/api', digest: digestOf({ image: version }) }];
+export async function publishDecision(
+  bus: Bus,
+  environment: string,
+  version: string,
+  tenant = TENANT,
+  options: { extraGates?: Gate[]; now?: Date } = {},
+): Promise<{ decisionId: string; releaseId: string; eventBytes: number; inputs: DecisionInputsV1 }> {
+  const components = [{ name: 'api', repository: 'registry.example.com/shop/api', digest: imageDigestOf(version) }];
   const manifest = { schema: 'https://stella-ops.dev/schemas/release-manifest/v1', name: 'shop', version, components };
   const releaseId = digestOf(manifest);
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const policy = environment === 'prod' ? POLICY : { ...POLICY, approvals: { required: 0, approverRoles: [] } };
+  const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+  const base = environment === 'prod' ? POLICY : { ...POLICY, approvals: { required: 0, approverRoles: [] } };
+  const extraGates = options.extraGates ?? [];
+  const policy = extraGates.length === 0 ? base : { ...base, gates: [...base.gates, ...extraGates.map((g) => g.name)] };
   const context: GateContext = {
     tenant,
     now,
@@ -269,7 +320,7 @@ export async function publishDecision(bus: Bus, environment: string, version: st
     ] : [],
     priorSuccesses: environment === 'prod' ? [{ environment: 'stage', promotionId: crypto.randomUUID(), state: 'deployed' }] : [],
   };
-  const registry = createGateRegistry();
+  const registry = createGateRegistry(extraGates);
   const results = await evaluateGates(context, (name) => registry.current(name));
   const verdict = verdictOf(results);
   if (verdict === 'pending') throw new Error('test decision pending');
@@ -297,25 +348,28 @@ export async function publishDecision(bus: Bus, environment: string, version: st
       data: { tenantId: tenant, release: { id: releaseId, name: 'shop', version }, components, origin: 'api', actor: { type: 'client', id: 'ci' } },
     } as never) as never,
   );
-  await publishEvent(
-    bus,
-    buildEvent('stella.orchestrator.decision.recorded', {
-      source,
-      tenant,
-      subject: decision.id,
-      time: now,
-      data: {
-        tenantId: tenant,
-        decisionId: decision.id,
-        promotionId: context.promotion.id,
-        verdict,
-        environment,
-        releaseManifestDigest: releaseId,
-        recordDigest: decision.digest,
-        record: decision.record as unknown as Record<string, unknown>,
-        inputs: inputs as unknown as Record<string, unknown>,
-      },
-    }) as never,
-  );
-  return { decisionId: decision.id, releaseId };
+  const decisionEvent = buildEvent('stella.orchestrator.decision.recorded', {
+    source,
+    tenant,
+    subject: decision.id,
+    time: now,
+    data: {
+      tenantId: tenant,
+      decisionId: decision.id,
+      promotionId: context.promotion.id,
+      verdict,
+      environment,
+      releaseManifestDigest: releaseId,
+      recordDigest: decision.digest,
+      record: decision.record as unknown as Record<string, unknown>,
+      inputs: inputs as unknown as Record<string, unknown>,
+    },
+  });
+  await publishEvent(bus, decisionEvent as never);
+  return { decisionId: decision.id, releaseId, eventBytes: Buffer.byteLength(encodeEvent(decisionEvent as never)), inputs };
+}
+
+/** The image digest publishDecision gives a release version's one component. */
+export function imageDigestOf(version: string): string {
+  return digestOf({ image: version });
 }
