@@ -3,7 +3,9 @@
 // Scanner benchmark: `stella scan` against Trivy on the same docker-archive tarballs.
 // Prerequisites: `bash bench/scanner/build-images.sh` (images + Trivy) and `npm run build`.
 // Usage: node bench/scanner/run.js [--images base,mixed,large] [--runs 3] [--keep] [--skip-index]
-// Prints a table and writes bench/results/scanner.json. Not part of `npm test`.
+//        node bench/scanner/run.js --warm-only [--warm mixed,large] [--runs 5]
+// Prints a table and writes bench/results/scanner.json (--warm-only: start-up and warm rescans only,
+// no Trivy, written to bench/results/scanner-warm.json). Not part of `npm test`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -19,12 +21,19 @@ const arg = (name, fallback) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : fallback;
 };
-const imageNames = arg('--images', 'base,mixed,large').split(',');
+const warmOnly = argv.includes('--warm-only');
+const imageNames = warmOnly ? [] : arg('--images', 'base,mixed,large').split(',');
+const warmNames = arg('--warm', 'mixed,large').split(',');
 const keep = argv.includes('--keep');
 // Several runs, alternating tools, median reported: the machine is shared, single runs are noisy.
 const runs = Math.max(1, Number(arg('--runs', '3')));
 
-for (const required of [TRIVY, STELLA, path.join(ROOT, 'libs/scan/dist/index.js'), '/usr/bin/time']) {
+for (const required of [
+  ...(warmOnly ? [] : [TRIVY]),
+  STELLA,
+  path.join(ROOT, 'libs/scan/dist/index.js'),
+  '/usr/bin/time',
+]) {
   if (!fs.existsSync(required)) {
     console.error(`missing ${required}: run bash bench/scanner/build-images.sh and npm run build first`);
     process.exit(2);
@@ -155,8 +164,8 @@ function median(measurements) {
 }
 const repeat = (fn) => median(Array.from({ length: runs }, () => fn()));
 
-const trivyVersion = repeat(() => measure(TRIVY, ['--version']));
-console.log(`Trivy bare start-up (--version): ${fmt(trivyVersion.wall)} s`);
+const trivyVersion = warmOnly ? { wall: NaN } : repeat(() => measure(TRIVY, ['--version']));
+if (!warmOnly) console.log(`Trivy bare start-up (--version): ${fmt(trivyVersion.wall)} s`);
 const results = {
   machine: {
     cpus: os.cpus().length,
@@ -198,6 +207,7 @@ const results = {
     '@nestjs/core',
     'libs/contracts',
     'libs/platform',
+    'zod',
   ].filter((p) => loaded.packages.includes(p));
   results.startup = {
     nodeBareSeconds: bare.wall,
@@ -209,7 +219,7 @@ const results = {
     forbiddenLoaded: forbidden,
   };
   console.log(
-    `stella scan start-up: bare node ${fmt(bare.wall)} s, \`stella scan --help\` ${fmt(help.wall)} s (\`stella --help\`, every command loaded: ${fmt(allCommands.wall)} s), ready to read a local archive ${fmt(ready.wall)} s (${loaded.modules} modules: ${loaded.packages.join(' ')}); pg/nats/undici/Nest/contracts loaded: ${forbidden.length ? forbidden.join(' ') : 'none'}`,
+    `stella scan start-up: bare node ${fmt(bare.wall)} s, \`stella scan --help\` ${fmt(help.wall)} s (\`stella --help\`, every command loaded: ${fmt(allCommands.wall)} s), ready to read a local archive ${fmt(ready.wall)} s (${loaded.modules} modules: ${loaded.packages.join(' ')}); pg/nats/undici/Nest/contracts/zod loaded: ${forbidden.length ? forbidden.join(' ') : 'none'}`,
   );
 }
 
@@ -304,7 +314,7 @@ for (const name of imageNames) {
 
 // Warm rescan: <name>-top shares every layer but its top one with <name> (mixed: 357 MB, large: 1.9 GB).
 results.warmRescans = {};
-for (const baseName of ['mixed', 'large']) {
+for (const baseName of warmNames) {
   const base = path.join(IMAGES, `${baseName}.docker.tar`);
   const top = path.join(IMAGES, `${baseName}-top.docker.tar`);
   if (!fs.existsSync(base) || !fs.existsSync(top)) continue;
@@ -338,9 +348,13 @@ for (const baseName of ['mixed', 'large']) {
     cpuSpeedup: cold.cpu / warm.cpu,
     sameSbom: same,
     inProcess: library,
+    loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
   console.log(
-    `\n## warm rescan of ${baseName}-top after ${baseName} (stella scan, one process each): cold ${fmt(cold.wall)} s, warm ${fmt(warm.wall)} s, speed-up ${fmt(cold.wall / warm.wall, 1)}x (CPU ${fmt(cold.cpu)} s -> ${fmt(warm.cpu)} s, ${fmt(cold.cpu / warm.cpu, 1)}x), same SBOM: ${same}`,
+    `\n## warm rescan of ${baseName}-top after ${baseName} (stella scan, one process each): cold ${fmt(cold.wall)} s, warm ${fmt(warm.wall)} s, speed-up ${fmt(cold.wall / warm.wall, 1)}x (CPU ${fmt(cold.cpu)} s -> ${fmt(warm.cpu)} s, ${fmt(cold.cpu / warm.cpu, 1)}x), same SBOM: ${same}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
   console.log(
     `   in one process (scanImage + CycloneDX): cold ${fmt(library.coldSeconds)} s, warm ${fmt(library.warmSeconds)} s, speed-up ${fmt(library.speedup, 1)}x`,
@@ -357,8 +371,11 @@ results.notes.push(
   'npm transport@0.0.1 (Trivy only) is a test fixture inside pino (node_modules/pino/test/fixtures/transport/package.json), not an installed package; ours reads package.json only for installed packages and application roots.',
 );
 fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-fs.writeFileSync(path.join(ROOT, 'bench/results/scanner.json'), JSON.stringify(results, null, 2) + '\n');
-if (!argv.includes('--skip-index')) {
+fs.writeFileSync(
+  path.join(ROOT, warmOnly ? 'bench/results/scanner-warm.json' : 'bench/results/scanner.json'),
+  JSON.stringify(results, null, 2) + '\n',
+);
+if (!warmOnly && !argv.includes('--skip-index')) {
   // The scanner service's component index at 5M rows (Postgres, NATS and s3rver on loopback).
   console.log('\n## component index (node bench/scanner/component-query.js)');
   const index = spawnSync(
@@ -371,5 +388,7 @@ if (!argv.includes('--skip-index')) {
   if (index.status !== 0) console.error('component-query.js failed');
 }
 console.log('\nnotes:\n- ' + results.notes.join('\n- '));
-console.log(`\nresults: bench/results/scanner.json${keep ? `; SBOMs kept in ${work}` : ''}`);
+console.log(
+  `\nresults: bench/results/${warmOnly ? 'scanner-warm' : 'scanner'}.json${keep ? `; SBOMs kept in ${work}` : ''}`,
+);
 if (!keep) fs.rmSync(work, { recursive: true, force: true });
