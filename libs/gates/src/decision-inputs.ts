@@ -48,7 +48,7 @@ const contextSchema = z.strictObject({
 /**
  * Everything a decision was made from, complete enough to re-run every gate and rebuild the
  * record byte for byte: the gates' context, each gate's evaluator version and what it recorded
- * (e.g. the policy gate's policy and input document), and the decision's own facts. It travels
+ * (small: the policy gate records its evaluation's id and digests, never the bodies), and the decision's own facts. It travels
  * with the decision (event `stella.orchestrator.decision.recorded`, field `inputs`) into the
  * evidence packet (`inputs/decision-inputs.json`).
  */
