@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { publishEvent } from '@stella/bus';
 import { buildEvent, decodeEvent, type AnyCloudEvent } from '@stella/contracts';
 import { canonicalize, sha256Digest } from '@stella/canonical';
+import { STELLA_DATA_SOURCE } from '@stella/platform';
 import { PolicyGate, type PolicyEvaluationClient } from '@stella/policy-engine';
 import { pushTestImage } from '@stella/testing';
 import type { Subscription } from 'nats';
+import type { DataSource } from 'typeorm';
 import { client, eventually, startFleet, type Fleet } from './harness';
 
 // Real scanner, concelier and excititor (booted in-process from their dist/), real Postgres,
@@ -190,6 +192,19 @@ describe('policy service', () => {
     const b = await evaluate({ release: { id: RELEASE_ID }, environment: 'prod', evaluationTime: time });
     expect(a.json.id).toBe(b.json.id);
     expect(a.json.verdictDigest).toBe(b.json.verdictDigest);
+
+    // Stored content-addressed: the image's component list apart and once for every evaluation of
+    // it; what GET .../input serves (hash checked above) is put back from the two.
+    const ds = fleet.policy.app.get<DataSource>(STELLA_DATA_SOURCE);
+    const s = `"${fleet.policySchema.schema}"`;
+    const [stored] = (await ds.query(`SELECT input_parts, length(input_document) AS length FROM ${s}.evaluation WHERE id = $1`, [id])) as Array<{
+      input_parts: Array<{ at: number; digest: string }>;
+      length: number;
+    }>;
+    expect(stored!.input_parts).toHaveLength(1);
+    expect(stored!.length).toBeLessThan(input.text.length);
+    const parts = (await ds.query(`SELECT digest, length(content) AS length FROM ${s}.input_part`)) as Array<{ digest: string; length: number }>;
+    expect(parts).toEqual([{ digest: stored!.input_parts[0]!.digest, length: input.text.length - stored!.length + 2 }]);
   });
 
   it('fails closed when the SBOM is missing or concelier cannot be reached', async () => {

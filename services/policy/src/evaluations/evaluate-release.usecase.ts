@@ -24,6 +24,7 @@ import { ReleasesRepository, type ReleaseComponent, type TrackedRelease } from '
 import type { EvaluationCause, EvaluationRow } from './evaluations.repository';
 import { EvaluationsRepository } from './evaluations.repository';
 import { InputAssembler } from './input-assembler';
+import { ComponentListTexts, splitInput } from './input-parts';
 
 export interface EvaluateReleaseCommand {
   tenantId: string;
@@ -89,6 +90,9 @@ function riskFacts(input: PolicyInput): unknown[] {
  */
 @Injectable()
 export class EvaluateRelease {
+  /** Canonical component lists per SBOM digest: an input's lists are stored apart, once each. */
+  private readonly componentTexts = new ComponentListTexts();
+
   constructor(
     @Inject(POLICY_CLOCK) private readonly clock: Clock,
     @Inject(STELLA_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -192,6 +196,7 @@ export class EvaluateRelease {
       policySource: policyRow.source,
       inputDigest: verdict.inputDigest,
       inputDocument: input.canonical,
+      storedInput: splitInput(input.canonical, input.input, this.componentTexts),
       verdictDigest,
       verdictBytes: Buffer.from(bytes).toString('utf8'),
       engineVersion: verdict.engineVersion,

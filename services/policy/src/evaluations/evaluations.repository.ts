@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { quoteSchema, schemaOf } from '@stella/db';
 import { STELLA_DATA_SOURCE } from '@stella/platform';
 import type { DataSource, EntityManager } from 'typeorm';
+import { sha256Digest } from '@stella/canonical';
+import { joinInput, type InputSplice, type StoredInput } from './input-parts';
 
 /** What made an evaluation: a request (the orchestrator's gate, a person) or a re-evaluation. */
 export type EvaluationCause =
@@ -24,6 +26,8 @@ export interface EvaluationRow {
   inputDigest: string;
   /** RFC 8785 canonical JSON of the policy input. */
   inputDocument: string;
+  /** How the input is stored (component lists apart, content-addressed); absent: whole. */
+  storedInput?: StoredInput;
   verdictDigest: string;
   /** RFC 8785 canonical JSON of the verdict (verdictBytes), as text. */
   verdictBytes: string;
@@ -49,6 +53,7 @@ interface Sql {
   policy_source: string;
   input_digest: string;
   input_document: string;
+  input_parts?: InputSplice[] | null;
   verdict_digest: string;
   verdict_bytes: string;
   engine_version: string;
@@ -109,6 +114,7 @@ const COLUMNS = [
   'created_at',
   'requested_by',
   'cause',
+  'input_parts',
 ] as const;
 
 /** Evaluations (insert-only, content-addressed) and the latest verdict per (release, environment). */
@@ -134,6 +140,7 @@ export class EvaluationsRepository {
     facts: ReadonlyArray<{ approvals: unknown[]; findings: unknown[] }> = [],
   ): Promise<void> {
     if (rows.length === 0) return;
+    await this.storeParts(manager, rows);
     // Plain parameters (not one JSON document): the inputs are large texts Postgres need not parse.
     for (let from = 0; from < rows.length; from += INSERT_BATCH) {
       const batch = rows.slice(from, from + INSERT_BATCH);
@@ -152,7 +159,7 @@ export class EvaluationsRepository {
           e.policyHash,
           e.policySource,
           e.inputDigest,
-          e.inputDocument,
+          e.storedInput ? e.storedInput.text : e.inputDocument,
           e.verdictDigest,
           e.verdictBytes,
           e.engineVersion,
@@ -162,6 +169,7 @@ export class EvaluationsRepository {
           e.createdAt,
           e.requestedBy,
           JSON.stringify(e.cause),
+          e.storedInput && e.storedInput.splices.length > 0 ? JSON.stringify(e.storedInput.splices) : null,
         );
         return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`;
       });
@@ -199,6 +207,40 @@ export class EvaluationsRepository {
     );
   }
 
+  /**
+   * The component lists the inputs cut out, each stored once: only those not stored yet are sent
+   * (rows are insert-only, so what the query sees stored stays stored).
+   */
+  private async storeParts(manager: EntityManager, rows: readonly EvaluationRow[]): Promise<void> {
+    const parts = new Map<string, string>();
+    for (const r of rows) for (const p of r.storedInput?.parts ?? []) parts.set(p.digest, p.content);
+    if (parts.size === 0) return;
+    const present: Array<{ digest: string }> = await manager.query(
+      `SELECT digest FROM ${this.s}.input_part WHERE digest = ANY($1::text[])`,
+      [[...parts.keys()]],
+    );
+    for (const p of present) parts.delete(p.digest);
+    if (parts.size === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.s}.input_part (digest, content) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (digest) DO NOTHING`,
+      [[...parts.keys()], [...parts.values()]],
+    );
+  }
+
+  /** The whole canonical input of a stored row: its cut-out component lists put back, checked against its digest. */
+  private async inputOf(r: Sql): Promise<string> {
+    if (!r.input_parts || r.input_parts.length === 0) return r.input_document;
+    const digests = [...new Set(r.input_parts.map((s) => s.digest))];
+    const rows: Array<{ digest: string; content: string }> = await this.dataSource.query(
+      `SELECT digest, content FROM ${this.s}.input_part WHERE digest = ANY($1::text[])`,
+      [digests],
+    );
+    const document = joinInput(r.input_document, r.input_parts, new Map(rows.map((p) => [p.digest, p.content])));
+    if (sha256Digest(document) !== r.input_digest)
+      throw new Error(`the stored input of evaluation ${r.id} does not hash to its input digest ${r.input_digest}`);
+    return document;
+  }
+
   /** Latest verdicts of (release, environment) pairs, locked for the caller's transaction, in the given order. */
   async lockOutcomes(
     manager: EntityManager,
@@ -223,7 +265,8 @@ export class EvaluationsRepository {
       `SELECT * FROM ${this.s}.evaluation WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
     );
-    return rows[0] ? row(rows[0]) : null;
+    if (!rows[0]) return null;
+    return { ...row(rows[0]), inputDocument: await this.inputOf(rows[0]) };
   }
 
   /**
