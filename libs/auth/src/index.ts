@@ -11,6 +11,7 @@ export {
 } from './token-verifier';
 export { ALLOWED_ALGORITHMS, type PublicJwk, type SigningAlgorithm } from './keys/verification-key';
 export { requireAnyScope, requireScopes, requireTenant } from './authorization';
+export { verifyBearerMetadata, type MetadataLike } from './bearer-metadata';
 export { ServiceTokenClient, type ServiceTokenClientOptions } from './service-token-client';
 export { AuthModule, type AuthModuleOptions, type AuthModuleAsyncOptions } from './nest/auth.module';
 export { AuthGuard } from './nest/auth.guard';

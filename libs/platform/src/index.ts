@@ -28,3 +28,14 @@ export {
   type MessagingModuleOptions,
 } from './infra/messaging.module';
 export { runMigrateCommand, migrationConfigSchema } from './infra/migrate-command';
+export {
+  grpcUnary,
+  isLoopback,
+  loadGrpcService,
+  metadataString,
+  PROTO_LOADER_OPTIONS,
+  startGrpcServer,
+  type GrpcServerOptions,
+  type GrpcUnaryOptions,
+  type RunningGrpcServer,
+} from './grpc/grpc-server';

@@ -1,9 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { AuthError, requireScopes, TOKEN_VERIFIER, type Principal, type TokenVerifier } from '@stella/auth';
+import { AuthError, TOKEN_VERIFIER, type Principal, type TokenVerifier, verifyBearerMetadata } from '@stella/auth';
 import type { Logger } from '@stella/observability';
-import { Lifecycle, STELLA_CONFIG, STELLA_LOGGER } from '@stella/platform';
+import {
+  grpcUnary,
+  Lifecycle,
+  metadataString,
+  type RunningGrpcServer,
+  STELLA_CONFIG,
+  STELLA_LOGGER,
+  startGrpcServer,
+} from '@stella/platform';
 import { resolve } from 'node:path';
 import { actorOf, type Actor } from '../common/actor';
 import { OrchestratorError } from '../common/errors';
@@ -61,8 +68,7 @@ function selectorOf(message: Selector | undefined): unknown {
  */
 @Injectable()
 export class GrpcServer implements OnApplicationBootstrap {
-  private server: grpc.Server | undefined;
-  private boundPort = 0;
+  private server: RunningGrpcServer | undefined;
 
   constructor(
     @Inject(STELLA_CONFIG) private readonly config: OrchestratorConfig,
@@ -79,87 +85,50 @@ export class GrpcServer implements OnApplicationBootstrap {
 
   /** The port actually bound (configured port, or the free one picked for port 0). */
   get port(): number {
-    return this.boundPort;
+    return this.server?.port ?? 0;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.orchestratorGrpcEnabled) return;
-    const definition = protoLoader.loadSync(ORCHESTRATOR_PROTO, {
-      includeDirs: [PROTO_ROOT],
-      keepCase: false,
-      longs: Number,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-      stella: { orchestrator: { v1: { OrchestratorService: grpc.ServiceClientConstructor } } };
-    };
-    const server = new grpc.Server({
-      'grpc.max_receive_message_length': this.config.orchestratorGrpcMaxMessageBytes,
-      'grpc.max_send_message_length': 16 * 1024 * 1024,
-    });
-    server.addService(loaded.stella.orchestrator.v1.OrchestratorService.service, this.handlers());
     const { orchestratorGrpcTlsCert: cert, orchestratorGrpcTlsKey: key } = this.config;
-    const credentials =
-      cert && key
-        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(cert), private_key: Buffer.from(key) }], false)
-        : grpc.ServerCredentials.createInsecure();
-    if (!(cert && key) && !isLoopback(this.config.orchestratorGrpcHost)) {
-      // Bearer tokens travel in metadata: plaintext off loopback is only fine behind a TLS proxy.
-      this.logger.warn({ host: this.config.orchestratorGrpcHost }, 'gRPC listens without TLS on a non-loopback address');
-    }
-    this.boundPort = await new Promise<number>((done, fail) =>
-      server.bindAsync(`${this.config.orchestratorGrpcHost}:${this.config.orchestratorGrpcPort}`, credentials, (error, port) =>
-        error ? fail(error) : done(port),
-      ),
-    );
-    this.server = server;
-    this.logger.info({ port: this.boundPort, tls: Boolean(cert && key) }, 'orchestrator gRPC listening');
-    this.lifecycle.onShutdown('grpc', () => this.stop());
-  }
-
-  private stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    this.server = undefined;
-    return new Promise<void>((done) => {
-      const force = setTimeout(() => server.forceShutdown(), 5_000);
-      force.unref();
-      server.tryShutdown(() => {
-        clearTimeout(force);
-        done();
-      });
+    this.server = await startGrpcServer({
+      name: 'orchestrator',
+      protoRoot: PROTO_ROOT,
+      protoFile: ORCHESTRATOR_PROTO,
+      service: 'stella.orchestrator.v1.OrchestratorService',
+      handlers: this.handlers(),
+      host: this.config.orchestratorGrpcHost,
+      port: this.config.orchestratorGrpcPort,
+      tls: cert && key ? { cert, key } : undefined,
+      channelOptions: {
+        'grpc.max_receive_message_length': this.config.orchestratorGrpcMaxMessageBytes,
+        'grpc.max_send_message_length': 16 * 1024 * 1024,
+      },
+      logger: this.logger,
+      lifecycle: this.lifecycle,
     });
   }
 
   private async authenticate(metadata: grpc.Metadata, scopes: string[]): Promise<CallContext> {
-    const header = metadata.get('authorization')[0];
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (header !== undefined && !match) throw new AuthError('TOKEN_MALFORMED', 'authorization metadata is not "Bearer <token>"');
-    const principal = await this.verifier.verify(match?.[1]);
-    requireScopes(principal, scopes);
-    const key = metadata.get('idempotency-key')[0];
+    const principal = await verifyBearerMetadata(this.verifier, metadata, scopes);
     return {
       principal,
       tenant: tenantIdOf(principal.tenant),
       actor: actorOf(principal),
-      idempotencyKey: typeof key === 'string' ? key : undefined,
+      idempotencyKey: metadataString(metadata, 'idempotency-key'),
     };
   }
 
   private unary<Req extends Message, Res>(scopes: string[], handle: (ctx: CallContext, request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    return (call, callback) => {
-      this.authenticate(call.metadata, scopes)
-        .then((ctx) => handle(ctx, call.request))
-        .then((response) => callback(null, response))
-        .catch((error: unknown) => {
-          if (!(error instanceof OrchestratorError) && !(error instanceof AuthError)) {
-            this.logger.error({ err: error, method: call.getPath() }, 'gRPC call failed');
-          }
-          callback(toServiceError(error) as grpc.ServiceError);
-        });
-    };
+    return grpcUnary(
+      {
+        authenticate: (metadata) => this.authenticate(metadata, scopes),
+        toServiceError,
+        expected: (error) => error instanceof OrchestratorError || error instanceof AuthError,
+        logger: this.logger,
+      },
+      handle,
+    );
   }
 
   private handlers(): grpc.UntypedServiceImplementation {
@@ -259,10 +228,6 @@ export class GrpcServer implements OnApplicationBootstrap {
       },
     };
   }
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
 
 function optionalField<K extends string>(key: K, value: unknown): Partial<Record<K, unknown>> {

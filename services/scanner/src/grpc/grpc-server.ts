@@ -1,9 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { AuthError, authErrorStatus, requireScopes, TOKEN_VERIFIER, type TokenVerifier } from '@stella/auth';
+import { AuthError, authErrorStatus, TOKEN_VERIFIER, type TokenVerifier, verifyBearerMetadata } from '@stella/auth';
 import type { Logger } from '@stella/observability';
-import { Lifecycle, STELLA_CONFIG, STELLA_LOGGER } from '@stella/platform';
+import {
+  grpcUnary,
+  Lifecycle,
+  metadataString,
+  type RunningGrpcServer,
+  STELLA_CONFIG,
+  STELLA_LOGGER,
+  startGrpcServer,
+} from '@stella/platform';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SCAN_READ_SCOPE, SCAN_WRITE_SCOPE } from '../common/ports';
@@ -86,8 +93,7 @@ interface CallContext {
 /** The gRPC API for CI (@grpc/grpc-js, the contract loaded from the .proto at run time): thin adapters over the REST use cases. */
 @Injectable()
 export class ScannerGrpcServer implements OnApplicationBootstrap {
-  private server: grpc.Server | undefined;
-  private boundPort = 0;
+  private server: RunningGrpcServer | undefined;
 
   constructor(
     @Inject(STELLA_CONFIG) private readonly config: ScannerConfig,
@@ -100,82 +106,41 @@ export class ScannerGrpcServer implements OnApplicationBootstrap {
   ) {}
 
   get port(): number {
-    return this.boundPort;
+    return this.server?.port ?? 0;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.scannerGrpcEnabled) return;
-    const definition = protoLoader.loadSync(SCANNER_PROTO, {
-      includeDirs: [PROTO_ROOT],
-      keepCase: false,
-      longs: Number,
-      enums: String,
-      defaults: true,
-      oneofs: true,
+    this.server = await startGrpcServer({
+      name: 'scanner',
+      protoRoot: PROTO_ROOT,
+      protoFile: SCANNER_PROTO,
+      service: 'stella.scanner.v1.ScannerService',
+      handlers: this.handlers(),
+      host: this.config.scannerGrpcHost,
+      port: this.config.scannerGrpcPort,
+      channelOptions: { 'grpc.max_send_message_length': 256 * 1024 * 1024 },
+      logger: this.logger,
+      lifecycle: this.lifecycle,
     });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-      stella: { scanner: { v1: { ScannerService: grpc.ServiceClientConstructor } } };
-    };
-    const server = new grpc.Server({ 'grpc.max_send_message_length': 256 * 1024 * 1024 });
-    server.addService(loaded.stella.scanner.v1.ScannerService.service, this.handlers());
-    if (!['127.0.0.1', '::1', 'localhost'].includes(this.config.scannerGrpcHost)) {
-      this.logger.warn(
-        { host: this.config.scannerGrpcHost },
-        'gRPC listens without TLS on a non-loopback address',
-      );
-    }
-    this.boundPort = await new Promise<number>((done, fail) =>
-      server.bindAsync(
-        `${this.config.scannerGrpcHost}:${this.config.scannerGrpcPort}`,
-        grpc.ServerCredentials.createInsecure(),
-        (error, port) => (error ? fail(error) : done(port)),
-      ),
-    );
-    this.server = server;
-    this.logger.info({ port: this.boundPort }, 'scanner gRPC listening');
-    this.lifecycle.onShutdown('grpc', () => this.stop());
-  }
-
-  private stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    this.server = undefined;
-    return new Promise<void>((done) => {
-      const force = setTimeout(() => server.forceShutdown(), 5_000);
-      force.unref();
-      server.tryShutdown(() => {
-        clearTimeout(force);
-        done();
-      });
-    });
-  }
-
-  private async authenticate(metadata: grpc.Metadata, scopes: string[]): Promise<CallContext> {
-    const header = metadata.get('authorization')[0];
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (header !== undefined && !match)
-      throw new AuthError('TOKEN_MALFORMED', 'authorization metadata is not "Bearer <token>"');
-    const principal = await this.verifier.verify(match?.[1]);
-    requireScopes(principal, scopes);
-    const key = metadata.get('idempotency-key')[0];
-    return { tenantId: principal.tenant, idempotencyKey: typeof key === 'string' ? key : undefined };
   }
 
   private unary<Req, Res>(
     scopes: string[],
     handle: (ctx: CallContext, request: Req) => Promise<Res>,
   ): grpc.handleUnaryCall<Req, Res> {
-    return (call, callback) => {
-      this.authenticate(call.metadata, scopes)
-        .then((ctx) => handle(ctx, call.request))
-        .then((response) => callback(null, response))
-        .catch((error: unknown) => {
-          if (!(error instanceof ScannerError) && !(error instanceof AuthError)) {
-            this.logger.error({ err: error, method: call.getPath() }, 'gRPC call failed');
-          }
-          callback(toServiceError(error) as grpc.ServiceError);
-        });
-    };
+    return grpcUnary(
+      {
+        authenticate: async (metadata): Promise<CallContext> => {
+          const principal = await verifyBearerMetadata(this.verifier, metadata, scopes);
+          return { tenantId: principal.tenant, idempotencyKey: metadataString(metadata, 'idempotency-key') };
+        },
+        toServiceError,
+        expected: (error) => error instanceof ScannerError || error instanceof AuthError,
+        logger: this.logger,
+      },
+      handle,
+    );
   }
 
   private handlers(): grpc.UntypedServiceImplementation {
