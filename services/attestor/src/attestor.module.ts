@@ -34,7 +34,7 @@ import {
 } from './common/tokens';
 import { ATTESTOR_SERVICE_NAME, schemaOfAttestor, type AttestorConfig } from './config/attestor-config';
 import { AttestDecisionHandler } from './decisions/attest-decision.handler';
-import { NatsSignerClient, type SignerClient, type TokenProvider } from './decisions/signer-client';
+import { attestorSignerClient, type SignerClient, type TokenProvider } from './decisions/signer-client';
 import { AttestorEvents } from './events/attestor-events';
 import { ATTESTOR_STREAM, ORCHESTRATOR_STREAM_REF } from './events/attestor-stream';
 import { AppendQueue } from './log/append-queue';
@@ -240,7 +240,7 @@ export function createAttestorModule(options: AttestorModuleOptions = {}): Type<
           const tokens = options.signerTokens ?? defaultSignerTokens(config);
           return tokens === null
             ? null
-            : new NatsSignerClient(bus.nc, config.natsPrefix, tokens, config.attestorSignerTimeoutMs);
+            : attestorSignerClient(bus.nc, config.natsPrefix, tokens, config.attestorSignerTimeoutMs);
         },
       },
       {
