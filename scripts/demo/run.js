@@ -47,6 +47,17 @@ async function preflight(fleet, vexIssuer) {
   }
 }
 
+function startFleet(isolated, outDir, vexIssuer) {
+  return isolated
+    ? startDemoIsolatedFleet({
+        dataDir: join(outDir, 'fleet'),
+        ...(process.env.STELLA_DATABASE_URL ? { databaseUrl: process.env.STELLA_DATABASE_URL } : {}),
+        ...(process.env.STELLA_NATS_URL ? { natsUrl: process.env.STELLA_NATS_URL } : {}),
+        serviceEnv: { excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) } },
+      })
+    : useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
+}
+
 async function main() {
   const isolated = process.argv.includes('--isolated');
   const keepFleet = process.argv.includes('--keep-fleet') && !isolated;
@@ -62,14 +73,13 @@ async function main() {
     say,
   });
   say(`registry   ${registry.host}${registry.started ? ' (started by the demo)' : ''}`);
-  const fleet = isolated
-    ? await startDemoIsolatedFleet({
-        dataDir: join(outDir, 'fleet'),
-        ...(process.env.STELLA_DATABASE_URL ? { databaseUrl: process.env.STELLA_DATABASE_URL } : {}),
-        ...(process.env.STELLA_NATS_URL ? { natsUrl: process.env.STELLA_NATS_URL } : {}),
-        serviceEnv: { excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) } },
-      })
-    : await useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
+  let fleet;
+  try {
+    fleet = await startFleet(isolated, outDir, vexIssuer);
+  } catch (error) {
+    await registry.stop();
+    throw error;
+  }
   if (isolated)
     say(
       `isolated   schemas and NATS prefix ${fleet.natsPrefix}, data and logs in ${relative(process.cwd(), fleet.dataDir)}`,
@@ -115,7 +125,10 @@ async function main() {
   process.exitCode = outcome.ok ? 0 : 1;
 }
 
-main().catch((error) => {
-  process.stderr.write(`demo: ${error.stack || error.message}\n`);
-  process.exitCode = 1;
-});
+main()
+  .catch((error) => {
+    process.stderr.write(`demo: ${error.stack || error.message}\n`);
+    process.exitCode = 1;
+  })
+  // Everything the demo started is stopped by now; an open handle must not keep it waiting.
+  .finally(() => process.exit());
