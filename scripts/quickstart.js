@@ -21,11 +21,11 @@ const {
   existsSync,
   mkdirSync,
   readFileSync,
-  readdirSync,
   writeFileSync,
 } = require('node:fs');
 const net = require('node:net');
 const { join, relative } = require('node:path');
+const { discoverServices, ready, tail } = require('./lib/fleet-common');
 
 const root = join(__dirname, '..');
 const dataDir = join(root, '.stella');
@@ -61,26 +61,6 @@ function probe(host, port, timeoutMs = 1500) {
 function run(cmd, args, opts = {}) {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
   if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${result.status})`);
-}
-
-function discoverServices() {
-  const dir = join(root, 'services');
-  return readdirSync(dir)
-    .filter((name) => existsSync(join(dir, name, 'package.json')))
-    .map((name) => ({
-      name,
-      pkg: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')),
-      dir: join(dir, name),
-    }))
-    .filter((s) => s.pkg.stella && Number.isInteger(s.pkg.stella.port))
-    .map((s) => ({
-      name: s.name,
-      dir: s.dir,
-      port: s.pkg.stella.port,
-      order: s.pkg.stella.order ?? 100,
-      stella: s.pkg.stella,
-    }))
-    .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
 }
 
 async function ensurePostgres() {
@@ -251,30 +231,17 @@ async function adminClientsApi(client, authorityUrl) {
 }
 
 async function waitReady(service, child) {
-  const url = `http://127.0.0.1:${service.port}/health/readiness`;
+  const base = `http://127.0.0.1:${service.port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${service.name} exited with code ${child.exitCode}; see ${service.log}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
+    if (await ready(base)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(
     `${service.name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${service.log}`,
   );
-}
-
-function tail(file, lines = 20) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 async function stopAll(code) {
@@ -346,7 +313,7 @@ async function main() {
     children.push({ service, child });
     child.once('exit', (code, signal) => {
       if (!stopping) {
-        say(`${service.name} exited unexpectedly (${signal ?? code}); last log lines:\n${tail(service.log)}`);
+        say(`${service.name} exited unexpectedly (${signal ?? code}); last log lines:\n${tail(service.log, 20)}`);
         void stopAll(1);
       }
     });

@@ -21,7 +21,6 @@ const { spawn, spawnSync } = require('node:child_process');
 const { generateKeyPairSync, randomUUID } = require('node:crypto');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -29,6 +28,7 @@ const { SignJWT } = require('jose');
 const { connect } = require('nats');
 const { Client } = require('pg');
 const { startTestRegistry, pushTestImage, createTestSchema, createTestNatsPrefix } = require('@stella/testing');
+const { freePort } = require('../../scripts/lib/fleet-common');
 
 const root = join(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -58,17 +58,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function main() {

@@ -19,54 +19,13 @@ const {
   existsSync,
   mkdirSync,
   readFileSync,
-  readdirSync,
   writeFileSync,
 } = require('node:fs');
-const net = require('node:net');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..', '..');
 const READY_TIMEOUT_MS = 120_000;
-
-function discoverServices() {
-  const dir = join(root, 'services');
-  return readdirSync(dir)
-    .filter((name) => existsSync(join(dir, name, 'package.json')))
-    .map((name) => ({
-      name,
-      dir: join(dir, name),
-      pkg: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')),
-    }))
-    .filter((s) => s.pkg.stella && Number.isInteger(s.pkg.stella.port))
-    .map((s) => ({
-      name: s.name,
-      dir: s.dir,
-      port: s.pkg.stella.port,
-      order: s.pkg.stella.order ?? 100,
-      stella: s.pkg.stella,
-    }))
-    .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function ready(url, timeoutMs = 2000) {
-  try {
-    const res = await fetch(`${url}/health/readiness`, { signal: AbortSignal.timeout(timeoutMs) });
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
+const { discoverServices, freePort, ready, tail } = require('../../lib/fleet-common');
 
 async function waitReady(name, url, child, log) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -79,14 +38,6 @@ async function waitReady(name, url, child, log) {
   throw new Error(
     `${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${log}\n${tail(log)}`,
   );
-}
-
-function tail(file, lines = 15) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 function stopChild(child, timeoutMs = 20_000) {
