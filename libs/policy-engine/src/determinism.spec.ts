@@ -2,6 +2,7 @@ import {
   compilePolicy,
   evaluatePolicy,
   inputDigest,
+  prepareComponents,
   prepareInput,
   verdictBytes,
   type PolicyInput,
@@ -103,6 +104,35 @@ describe('prepareInput', () => {
       ),
     ).toBe(true);
     expect(Object.isFrozen(prepared.input.images[0]!.findings[0])).toBe(true);
+  });
+
+  it('takes component lists prepared before as they are: same canonical bytes, digest and verdict', () => {
+    const lists = scenario.input.images.map((image) => prepareComponents(JSON.parse(JSON.stringify(image.components))));
+    expect(Object.isFrozen(lists[0])).toBe(true);
+    expect(prepareComponents(lists[0])).toBe(lists[0]);
+    const shared = { ...scenario.input, images: scenario.input.images.map((image, i) => ({ ...image, components: lists[i]! })) };
+    const prepared = prepareInput(shared);
+    const plain = prepareInput(scenario.input);
+    expect(prepared.canonical).toBe(plain.canonical);
+    expect(prepared.digest).toBe(plain.digest);
+    expect(prepared.input.images[0]!.components).toBe(lists[0]);
+    expect(Buffer.from(verdictBytes(evaluatePolicy(policy, prepared))).equals(Buffer.from(verdictBytes(evaluatePolicy(policy, plain))))).toBe(
+      true,
+    );
+    // Twice the same prepared list in one input, and a string that looks like the placeholder.
+    const twice = {
+      ...scenario.input,
+      release: { ...scenario.input.release, name: '\u0000not-a-placeholder' },
+      images: [scenario.input.images[0]!, { ...scenario.input.images[0]!, name: 'copy' }].map((image) => ({ ...image, components: lists[0]! })),
+    };
+    const plainTwice = { ...twice, images: twice.images.map((image) => ({ ...image, components: JSON.parse(JSON.stringify(image.components)) as unknown[] })) };
+    expect(prepareInput(twice).canonical).toBe(canonicalize(plainTwice));
+  });
+
+  it('refuses an invalid component list when preparing it, naming the field', () => {
+    expect(() => prepareComponents([{ name: 'x' }])).toThrow(
+      expect.objectContaining({ code: 'INPUT_SCHEMA', problems: [expect.objectContaining({ path: 'components/0/identified' })] }),
+    );
   });
 
   it('validates: an invalid input is refused when prepared', () => {

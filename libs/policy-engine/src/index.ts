@@ -4,7 +4,7 @@ export { compilePolicy } from './compile';
 export { evaluatePolicy, verdictBytes, inputDigest } from './evaluate';
 export { diffFindings, releaseFindingSet } from './delta';
 export { validatePolicyInput, policyInputSchema } from './input-schema';
-export { prepareInput, isPreparedInput, type PreparedInput } from './prepared-input';
+export { prepareInput, prepareComponents, isPreparedInput, type PreparedInput } from './prepared-input';
 export { policyDocumentSchema } from './document-schema';
 export { CEL_FUNCTIONS } from './cel';
 export {

@@ -44,6 +44,9 @@ const component = z.strictObject({
   identified: z.boolean(),
 });
 
+/** A component list alone (what `prepareComponents` validates). */
+export const componentListSchema = z.array(component);
+
 const image = z.strictObject({
   digest,
   name: nonEmpty,

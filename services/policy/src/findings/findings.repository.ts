@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { quoteSchema, schemaOf } from '@stella/db';
 import { STELLA_DATA_SOURCE } from '@stella/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PolicyInputComponent } from '@stella/policy-engine';
+import { prepareComponents, type PolicyInputComponent } from '@stella/policy-engine';
 import type { FindingsDocument } from './findings-document';
 
 export interface FindingsSnapshotRow {
@@ -45,6 +45,19 @@ const toRow = (r: Row): FindingsSnapshotRow => ({
   createdAt: r.created_at,
   cause: r.cause,
 });
+
+/**
+ * A stored component list validated, frozen and serialised once by the engine (an input holding
+ * it is then prepared without doing so again); a list the engine refuses stays as it is, for the
+ * evaluation to report.
+ */
+function prepared(list: PolicyInputComponent[]): PolicyInputComponent[] {
+  try {
+    return prepareComponents(list) as PolicyInputComponent[];
+  } catch {
+    return list;
+  }
+}
 
 /** Findings snapshots per image digest (insert-only, content-addressed) and the current one of each digest. */
 @Injectable()
@@ -144,8 +157,9 @@ export class FindingsRepository {
       [missing],
     );
     for (const r of rows) {
-      out.set(r.sbom_digest, r.components);
-      this.componentCache.set(r.sbom_digest, r.components);
+      const list = prepared(r.components);
+      out.set(r.sbom_digest, list);
+      this.componentCache.set(r.sbom_digest, list);
     }
     while (this.componentCache.size > COMPONENT_CACHE_SIZE) this.componentCache.delete(this.componentCache.keys().next().value!);
     return out;
