@@ -26,3 +26,4 @@ export {
   type TestS3,
   type StartTestS3Options,
 } from './s3';
+export { migrateTestSchema, loadServiceBuild } from './migrate';

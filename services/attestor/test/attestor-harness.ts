@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preAuthEncoding, publicKeyId, type DsseEnvelope } from '@stella/attest';
-import { createDataSource, runMigrations } from '@stella/db';
 import type { ServiceApp } from '@stella/platform';
 import {
   bootTestApp,
@@ -15,6 +14,7 @@ import {
   createTestSchema,
   type TestNatsPrefix,
   type TestSchema,
+  migrateTestSchema,
 } from '@stella/testing';
 import { connect, headers, type NatsConnection, type Subscription } from 'nats';
 import { createAttestorModule } from '../src/attestor.module';
@@ -201,14 +201,7 @@ export async function startAttestor(overrides: Partial<AttestorConfig> = {}): Pr
     attestorLogOrigin: 'attestor.test/log',
     ...overrides,
   });
-  const migrationSource = createDataSource({
-    url: schema.url,
-    schema: schema.schema,
-    migrations: attestorMigrations,
-    applicationName: 'stella-attestor-test-migrate',
-  });
-  await runMigrations(migrationSource);
-  await migrationSource.destroy();
+  await migrateTestSchema(schema, attestorMigrations, 'stella-attestor-test-migrate');
   const nc = await connect({ servers: nats.servers });
   const signer = new FakeSigner(nc, nats.prefix, pki);
   signer.start();

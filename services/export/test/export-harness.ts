@@ -10,7 +10,6 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { connectBus, defineStream, ensureStreams, publishEvent, type Bus } from '@stella/bus';
 import { digestOf } from '@stella/canonical';
 import { buildEvent, encodeEvent } from '@stella/contracts';
-import { createDataSource, runMigrations } from '@stella/db';
 import {
   buildDecisionRecord,
   createGateRegistry,
@@ -30,6 +29,8 @@ import {
   createTestNatsPrefix,
   createTestSchema,
   createTestTokenIssuer,
+  loadServiceBuild,
+  migrateTestSchema,
   startTestRegistry,
   startTestS3,
   type TestNatsPrefix,
@@ -46,9 +47,7 @@ import { exportMigrations } from '../src/migrations';
 
 const root = resolve(__dirname, '../../..');
 /** Another service's build, loaded for this in-process fleet (services never import each other's code). */
-function build<T>(service: string): T {
-  return require(join(root, 'services', service, 'dist', 'index.js')) as T;
-}
+const build = loadServiceBuild;
 
 interface ServicePackage {
   migrations: Array<new () => MigrationInterface>;
@@ -86,9 +85,7 @@ export interface EvidenceFleet {
 
 async function migrated(prefix: string, migrations: Array<new () => MigrationInterface>): Promise<TestSchema> {
   const schema = await createTestSchema(prefix);
-  const source = createDataSource({ url: schema.url, schema: schema.schema, migrations, applicationName: `stella-${prefix}-test-migrate` });
-  await runMigrations(source);
-  await source.destroy();
+  await migrateTestSchema(schema, migrations, `stella-${prefix}-test-migrate`);
   return schema;
 }
 

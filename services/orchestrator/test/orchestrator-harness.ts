@@ -1,7 +1,6 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { createLocalTokenVerifier } from '@stella/auth';
-import { createDataSource, runMigrations } from '@stella/db';
 import type { ServiceApp } from '@stella/platform';
 import {
   bootTestApp,
@@ -11,6 +10,7 @@ import {
   type TestNatsPrefix,
   type TestRegistry,
   type TestSchema,
+  migrateTestSchema,
 } from '@stella/testing';
 import { SignJWT } from 'jose';
 import { Client } from 'pg';
@@ -85,14 +85,7 @@ export async function startOrchestrator(
     orchestratorWatchPollMs: 200,
     ...options.overrides,
   });
-  const migrationSource = createDataSource({
-    url: schema.url,
-    schema: schema.schema,
-    migrations: orchestratorMigrations,
-    applicationName: 'stella-orchestrator-test-migrate',
-  });
-  await runMigrations(migrationSource);
-  await migrationSource.destroy();
+  await migrateTestSchema(schema, orchestratorMigrations, 'stella-orchestrator-test-migrate');
 
   const verifier = createLocalTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, getKeys: () => [jwk] });
   @Module({ imports: [OrchestratorModule.forRoot({ verifier, clock, ...options.module })] })

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataSource, runMigrations } from '@stella/db';
 import { RegistryClient } from '@stella/oci';
 import type { ServiceApp } from '@stella/platform';
 import {
@@ -17,6 +16,7 @@ import {
   type TestS3,
   type TestSchema,
   type TestTokenIssuer,
+  migrateTestSchema,
 } from '@stella/testing';
 import { connect, type NatsConnection } from 'nats';
 import * as tar from 'tar-stream';
@@ -67,14 +67,7 @@ export async function startScanner(overrides: Partial<ScannerConfig> = {}): Prom
     scannerRetryBackoffMs: [200],
     ...overrides,
   });
-  const migrationSource = createDataSource({
-    url: schema.url,
-    schema: schema.schema,
-    migrations: scannerMigrations,
-    applicationName: 'stella-scanner-test-migrate',
-  });
-  await runMigrations(migrationSource);
-  await migrationSource.destroy();
+  await migrateTestSchema(schema, scannerMigrations, 'stella-scanner-test-migrate');
   const nc = await connect({ servers: nats.servers });
   const boot = () =>
     bootTestApp({

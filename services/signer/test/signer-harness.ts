@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataSource, runMigrations } from '@stella/db';
 import type { ServiceApp } from '@stella/platform';
 import {
   bootTestApp,
@@ -13,6 +12,7 @@ import {
   createTestSchema,
   type TestNatsPrefix,
   type TestSchema,
+  migrateTestSchema,
 } from '@stella/testing';
 import type { Clock } from '../src/common/clock';
 import { signerConfigSchema, type SignerConfig } from '../src/config/signer-config';
@@ -57,14 +57,7 @@ export async function startSigner(
     signerDataDir: dataDir,
     ...overrides,
   });
-  const migrationSource = createDataSource({
-    url: schema.url,
-    schema: schema.schema,
-    migrations: signerMigrations,
-    applicationName: 'stella-signer-test-migrate',
-  });
-  await runMigrations(migrationSource);
-  await migrationSource.destroy();
+  await migrateTestSchema(schema, signerMigrations, 'stella-signer-test-migrate');
   const apps: ServiceApp[] = [];
   const boot = async (extra: Partial<SignerConfig> = {}, bootClock?: Clock) => {
     const app = await bootTestApp({
