@@ -23,7 +23,7 @@ import { policyProblem } from '../policies/usecases/upload-policy.usecase';
 import { ReleasesRepository, type ReleaseComponent, type TrackedRelease } from '../releases/releases.repository';
 import type { EvaluationCause, EvaluationRow } from './evaluations.repository';
 import { EvaluationsRepository } from './evaluations.repository';
-import { InputAssembler } from './input-assembler';
+import { InputAssembler, type AttestationMemo } from './input-assembler';
 import { ComponentListTexts, splitInput } from './input-parts';
 
 export interface EvaluateReleaseCommand {
@@ -51,6 +51,8 @@ export interface EvaluateReleaseCommand {
     release?: TrackedRelease | null;
     exceptions?: ExceptionRecord[];
     deployed?: TrackedRelease | null;
+    /** Attestations asked once per digest for the whole batch. */
+    attestations?: AttestationMemo;
   };
 }
 
@@ -163,6 +165,7 @@ export class EvaluateRelease {
               known: {
                 ...(command.known.exceptions ? { exceptions: command.known.exceptions } : {}),
                 ...(command.known.deployed !== undefined ? { deployed: command.known.deployed } : {}),
+                ...(command.known.attestations ? { attestations: command.known.attestations } : {}),
               },
             }
           : {}),

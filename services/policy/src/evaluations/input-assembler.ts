@@ -34,8 +34,17 @@ export interface AssembleRequest {
   /** Rebuild every image's findings now instead of using the stored current snapshots. */
   refresh?: boolean;
   /** Facts a batch already read (a re-evaluation reads them for every release at once). */
-  known?: { exceptions?: ExceptionRecord[]; deployed?: TrackedRelease | null };
+  known?: { exceptions?: ExceptionRecord[]; deployed?: TrackedRelease | null; attestations?: AttestationMemo };
 }
+
+/** What the attestor answered for a digest, or why it could not. */
+type AttestationAnswer = { items: PolicyInputAttestation[] } | { note: string };
+
+/**
+ * Attestations asked once per digest for a whole batch (a re-evaluation round): releases sharing
+ * an image share the answer instead of asking the attestor again.
+ */
+export type AttestationMemo = Map<string, Promise<AttestationAnswer>>;
 
 export interface AssembledInput {
   input: PolicyInput;
@@ -72,7 +81,7 @@ export class InputAssembler {
     const vexIds: Array<string | null> = [];
     let intelligenceMissing = false;
     const images: PolicyInputImage[] = [];
-    const attestations = await this.attestationsFor(digests, notes);
+    const attestations = await this.attestationsFor(digests, notes, request.known?.attestations);
     for (const component of [...request.release.components].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const doc = docs.get(component.digest);
       if (doc === 'unavailable') intelligenceMissing = true;
@@ -186,38 +195,53 @@ export class InputAssembler {
     return out;
   }
 
-  private async attestationsFor(digests: readonly string[], notes: string[]): Promise<Map<string, PolicyInputAttestation[]>> {
+  private async attestationsFor(
+    digests: readonly string[],
+    notes: string[],
+    memo?: AttestationMemo,
+  ): Promise<Map<string, PolicyInputAttestation[]>> {
     const out = new Map<string, PolicyInputAttestation[]>();
     if (!this.clients.http.configured('attestor')) {
       notes.push('attestor not configured: no attestations in the input');
       return out;
     }
     for (const digest of digests) {
-      try {
-        const list = (await this.clients.attestations(digest)) ?? [];
-        const items: PolicyInputAttestation[] = [];
-        for (const a of list) {
-          const builderId = SLSA_TYPES.includes(a.predicateType) ? await this.builderOf(a.attestationId) : undefined;
-          items.push({
-            predicateType: a.predicateType,
-            // The attestor stores only envelopes whose signatures verified against its trust store.
-            verified: true,
-            ...(a.keyIds[0] ? { signerKeyId: a.keyIds[0] } : {}),
-            ...(builderId ? { builderId } : {}),
-          });
-        }
-        items.sort((x, y) => {
-          const kx = `${x.predicateType}\u0000${x.signerKeyId ?? ''}\u0000${x.builderId ?? ''}`;
-          const ky = `${y.predicateType}\u0000${y.signerKeyId ?? ''}\u0000${y.builderId ?? ''}`;
-          return kx < ky ? -1 : kx > ky ? 1 : 0;
-        });
-        out.set(digest, items);
-      } catch (error) {
-        if (!isUpstreamError(error)) throw error;
-        notes.push(`${error.message} (attestations of ${digest} unavailable)`);
+      let answer = memo?.get(digest);
+      if (!answer) {
+        answer = this.attestationsOf(digest);
+        memo?.set(digest, answer);
       }
+      const got = await answer;
+      if ('items' in got) out.set(digest, got.items);
+      else notes.push(got.note);
     }
     return out;
+  }
+
+  private async attestationsOf(digest: string): Promise<AttestationAnswer> {
+    try {
+      const list = (await this.clients.attestations(digest)) ?? [];
+      const items: PolicyInputAttestation[] = [];
+      for (const a of list) {
+        const builderId = SLSA_TYPES.includes(a.predicateType) ? await this.builderOf(a.attestationId) : undefined;
+        items.push({
+          predicateType: a.predicateType,
+          // The attestor stores only envelopes whose signatures verified against its trust store.
+          verified: true,
+          ...(a.keyIds[0] ? { signerKeyId: a.keyIds[0] } : {}),
+          ...(builderId ? { builderId } : {}),
+        });
+      }
+      items.sort((x, y) => {
+        const kx = `${x.predicateType}\u0000${x.signerKeyId ?? ''}\u0000${x.builderId ?? ''}`;
+        const ky = `${y.predicateType}\u0000${y.signerKeyId ?? ''}\u0000${y.builderId ?? ''}`;
+        return kx < ky ? -1 : kx > ky ? 1 : 0;
+      });
+      return { items };
+    } catch (error) {
+      if (!isUpstreamError(error)) throw error;
+      return { note: `${error.message} (attestations of ${digest} unavailable)` };
+    }
   }
 
   /** SLSA builder id from the DSSE payload of a provenance attestation. */

@@ -10,6 +10,7 @@ import type { PolicyConfig } from '../config/policy-config';
 import { POLICY_CLOCK, type Clock } from '../common/ports';
 import { EvaluateRelease } from '../evaluations/evaluate-release.usecase';
 import { EvaluationsRepository, type EvaluationCause } from '../evaluations/evaluations.repository';
+import type { AttestationMemo } from '../evaluations/input-assembler';
 import { PolicyEvents } from '../events/policy-events';
 import type { BuiltFindings } from '../findings/build-findings.usecase';
 import type { FindingsDocument } from '../findings/findings-document';
@@ -109,6 +110,8 @@ export class ReevaluateReleases {
     for (const [digest, row] of await this.findings.currentMany([...allDigests].filter((d) => !docs.has(d))))
       findings.set(digest, row.document);
     const t1 = performance.now();
+    // The attestor is asked once per digest for the whole round, not once per release holding it.
+    const attestations: AttestationMemo = new Map();
     // Inputs and verdicts are prepared side by side (reads on the pool, CPU here); the writes then
     // go in a few statements in the caller's transaction.
     const prepared = await mapLimit(watched, this.config.policyReevaluationConcurrency, async (w, index) => {
@@ -127,6 +130,7 @@ export class ReevaluateReleases {
             release: releases.get(`${w.tenantId}\u0000${w.releaseId}`) ?? null,
             exceptions: exceptions.get(`${w.tenantId}\u0000${w.environment}`) ?? [],
             deployed: deployed.get(`${w.tenantId}\u0000${w.environment}`) ?? null,
+            attestations,
           },
         });
       } catch (error) {
