@@ -93,6 +93,34 @@ async function evaluate(ctx, environment, approvals = []) {
   return api('POST', `${policy}/api/v1/evaluations`, { token: await ctx.tokens.ci(), body });
 }
 
+/** A DSSE-signed OpenVEX document about VEX_TARGET from the demo issuer, submitted by `token`. */
+async function submitVex(ctx, excititor, token, statement, name) {
+  const { signEnvelope, createKeySigner } = require('@stella/attest');
+  const now = new Date().toISOString();
+  const vex = {
+    '@context': 'https://openvex.dev/ns/v0.2.0',
+    '@id': `https://stella-ops.local/vex/golden-path/${VEX_TARGET.cve}/${now}`,
+    author: 'Stella Demo Security Team',
+    timestamp: now,
+    version: 1,
+    statements: [
+      {
+        vulnerability: { name: VEX_TARGET.cve, aliases: [VEX_TARGET.id] },
+        products: [{ '@id': VEX_TARGET.purl }],
+        ...statement,
+        timestamp: now,
+      },
+    ],
+  };
+  const envelope = await signEnvelope(Buffer.from(JSON.stringify(vex)), 'application/vnd.openvex+json', [
+    createKeySigner(ctx.vexIssuer.privateKey, { keyId: VEX_ISSUER_ID }),
+  ]);
+  return api('POST', `${excititor}/api/v1/vex`, {
+    token,
+    body: { documents: [{ name, format: 'openvex', document: envelope }] },
+  });
+}
+
 class Waiting extends Error {
   constructor(part, detail) {
     super(`waiting for ${part}${detail ? `: ${detail}` : ''}`);
@@ -226,6 +254,51 @@ function goldenPathSteps() {
         }
         await ctx.tokens.alice();
         return `client ${ci.clientId}; users gp-alice, gp-bob (security-officer), gp-carol, gp-dave (release-manager) in tenant ${ctx.tenant}`;
+      },
+    },
+    {
+      id: 'reset',
+      title: 'what an earlier demo run left on this fleet withdrawn (its waiver, its VEX statement)',
+      needs: ['identities'],
+      async run(ctx) {
+        const policy = requireService(ctx, 'policy', 'services/policy');
+        const excititor = requireService(ctx, 'excititor');
+        const done = [];
+        // Waivers outlive a run (30 days): gp-bob revokes the ones an earlier run granted.
+        const { exceptions } = await api(
+          'GET',
+          `${policy}/api/v1/exceptions?environment=prod&status=approved`,
+          {
+            token: await ctx.tokens.bob(),
+          },
+        );
+        for (const e of exceptions.filter(
+          (x) => x.vulnerability === WAIVER_TARGET.cve && x.component === WAIVER_TARGET.purl,
+        )) {
+          await api('POST', `${policy}/api/v1/exceptions/${e.id}/revoke`, {
+            token: await ctx.tokens.bob(),
+            body: { reason: 'golden path re-run: the waiver is requested and approved again' },
+          });
+          done.push(`waiver ${e.id.slice(0, 8)}… revoked`);
+        }
+        // The demo issuer's not_affected from an earlier run: its newer statement re-opens the analysis.
+        const token = await ctx.tokens.alice();
+        const consensus = await api(
+          'GET',
+          `${excititor}/api/v1/consensus?vulnerability=${encodeURIComponent(VEX_TARGET.cve)}&product=${encodeURIComponent(VEX_TARGET.purl)}`,
+          { token },
+        ).catch(() => undefined);
+        if (consensus?.status === 'not_affected') {
+          await submitVex(
+            ctx,
+            excititor,
+            token,
+            { status: 'under_investigation' },
+            'golden-path-json5-reopened.openvex.json',
+          );
+          done.push(`VEX for ${VEX_TARGET.cve} re-opened (under_investigation)`);
+        }
+        return done.length > 0 ? done.join('; ') : 'nothing to withdraw (a fleet the demo has not run on)';
       },
     },
     {
@@ -463,7 +536,7 @@ function goldenPathSteps() {
     {
       id: 'prod-blocked',
       title: 'prod blocks, with a readable explanation',
-      needs: ['stage', 'policy', 'scan', 'advisories'],
+      needs: ['stage', 'policy', 'scan', 'advisories', 'reset'],
       async run(ctx) {
         const verdict = await evaluate(ctx, 'prod');
         if (verdict.verdict !== 'deny')
@@ -501,38 +574,19 @@ function goldenPathSteps() {
           throw new Error(
             `the excititor does not trust issuer ${VEX_ISSUER_ID}: start the fleet with STELLA_EXCITITOR_ISSUERS from the demo (npm run demo starts it so when it starts the fleet)`,
           );
-        const { signEnvelope, createKeySigner } = require('@stella/attest');
-        const now = new Date().toISOString();
-        const vex = {
-          '@context': 'https://openvex.dev/ns/v0.2.0',
-          '@id': `https://stella-ops.local/vex/golden-path/${VEX_TARGET.cve}`,
-          author: 'Stella Demo Security Team',
-          timestamp: now,
-          version: 1,
-          statements: [
-            {
-              vulnerability: { name: VEX_TARGET.cve, aliases: [VEX_TARGET.id] },
-              products: [{ '@id': VEX_TARGET.purl }],
-              status: 'not_affected',
-              justification: 'vulnerable_code_not_in_execute_path',
-              impact_statement:
-                'json5.parse is only called on the settings the application ships; no attacker-controlled input reaches it',
-              timestamp: now,
-            },
-          ],
-        };
-        const envelope = await signEnvelope(
-          Buffer.from(JSON.stringify(vex)),
-          'application/vnd.openvex+json',
-          [createKeySigner(ctx.vexIssuer.privateKey, { keyId: VEX_ISSUER_ID })],
-        );
         const token = await ctx.tokens.alice();
-        const answer = await api('POST', `${excititor}/api/v1/vex`, {
+        const answer = await submitVex(
+          ctx,
+          excititor,
           token,
-          body: {
-            documents: [{ name: 'golden-path-json5.openvex.json', format: 'openvex', document: envelope }],
+          {
+            status: 'not_affected',
+            justification: 'vulnerable_code_not_in_execute_path',
+            impact_statement:
+              'json5.parse is only called on the settings the application ships; no attacker-controlled input reaches it',
           },
-        });
+          'golden-path-json5.openvex.json',
+        );
         const result = answer.results[0];
         if (result.outcome === 'refused')
           throw new Error(`excititor refused the VEX: ${JSON.stringify(result.issues)}`);
