@@ -14,13 +14,7 @@
  * Plain JavaScript, like quickstart.js: the demo runs with `node`, the test requires it.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} = require('node:fs');
+const { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..', '..');
