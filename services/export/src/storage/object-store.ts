@@ -1,4 +1,5 @@
-import * as Minio from 'minio';
+import { createS3Client, ensureBucket } from '@stella/objectstore';
+import type { Client } from 'minio';
 import { ExportError } from '../common/export-error';
 
 /** Where packets and audit packs are kept (S3-compatible in production; the port tests may swap). */
@@ -23,25 +24,14 @@ export interface S3Options {
 
 /** The `minio` client against any S3-compatible endpoint (MinIO, AWS S3, s3rver). */
 export class S3ObjectStore implements ObjectStore {
-  private readonly client: Minio.Client;
+  private readonly client: Client;
 
   constructor(private readonly options: S3Options) {
-    const url = new URL(options.endpoint);
-    this.client = new Minio.Client({
-      endPoint: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      useSSL: url.protocol === 'https:',
-      accessKey: options.accessKey,
-      secretKey: options.secretKey,
-      region: options.region,
-      pathStyle: options.pathStyle,
-    });
+    this.client = createS3Client(options);
   }
 
   async ensureBucket(): Promise<void> {
-    await this.call('bucket', async () => {
-      if (!(await this.client.bucketExists(this.options.bucket))) await this.client.makeBucket(this.options.bucket, this.options.region);
-    });
+    await this.call('bucket', () => ensureBucket(this.client, this.options.bucket, this.options.region));
   }
 
   async put(key: string, data: Buffer, metadata: Record<string, string>): Promise<void> {

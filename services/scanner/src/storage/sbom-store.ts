@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Client as MinioClient } from 'minio';
+import { createS3Client, ensureBucket } from '@stella/objectstore';
+import type { Client as MinioClient } from 'minio';
 import type { ScannerConfig } from '../config/scanner-config';
 
 export const SBOM_FORMATS = ['cyclonedx-json', 'spdx-json'] as const;
@@ -49,16 +50,13 @@ export class MinioSbomStore implements SbomStore {
   private readonly createBucket: boolean;
 
   constructor(config: ScannerConfig) {
-    const url = new URL(config.scannerS3Endpoint);
-    const useSSL = config.scannerS3UseSsl ?? url.protocol === 'https:';
-    this.client = new MinioClient({
-      endPoint: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      useSSL,
+    this.client = createS3Client({
+      endpoint: config.scannerS3Endpoint,
+      region: config.scannerS3Region,
       accessKey: config.scannerS3AccessKey,
       secretKey: config.scannerS3SecretKey,
-      region: config.scannerS3Region,
       pathStyle: config.scannerS3PathStyle,
+      ...(config.scannerS3UseSsl === undefined ? {} : { useSSL: config.scannerS3UseSsl }),
     });
     this.bucket = config.scannerS3Bucket;
     this.region = config.scannerS3Region;
@@ -66,9 +64,7 @@ export class MinioSbomStore implements SbomStore {
   }
 
   async ensureBucket(): Promise<void> {
-    if (await this.client.bucketExists(this.bucket)) return;
-    if (!this.createBucket) throw new Error(`S3 bucket ${this.bucket} does not exist`);
-    await this.client.makeBucket(this.bucket, this.region);
+    await ensureBucket(this.client, this.bucket, this.region, { create: this.createBucket });
   }
 
   async check(): Promise<void> {

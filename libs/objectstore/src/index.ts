@@ -1,0 +1,1 @@
+export { createS3Client, ensureBucket, type S3ConnectionOptions } from './s3';
