@@ -30,6 +30,7 @@ export const ROLE_SCOPES: Readonly<Record<string, readonly string[]>> = Object.f
       'release:approve',
       'policy:write',
       'vex:write',
+      'vex:admin',
       'scan:write',
       'advisory:import',
       'exception:request',

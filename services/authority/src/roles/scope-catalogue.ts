@@ -45,6 +45,8 @@ export const TENANT_SCOPES = [
   'exception:approve',
   // The export service: audit packs are built on request (evidence:read reads packets and packs).
   'evidence:export',
+  // Excititor: manage the trusted VEX issuer registry at runtime.
+  'vex:admin',
 ] as const;
 
 export class ScopeCatalogue {
