@@ -62,6 +62,7 @@ export * from './events/orchestrator/decision-recorded.v1';
 export * from './events/advisory/advisory-upserted.v1';
 export * from './events/advisory/advisory-enriched.v1';
 export * from './events/vex/vex-updated.v1';
+export * from './events/vex/vex-issuer-updated.v1';
 export * from './events/policy/release-risk-changed.v1';
 export * from './events/scan/common';
 export * from './events/scan/scan-requested.v1';

@@ -39,6 +39,7 @@ import { decisionRecordedV1 } from './orchestrator/decision-recorded.v1';
 import { advisoryUpsertedV1 } from './advisory/advisory-upserted.v1';
 import { advisoryEnrichedV1 } from './advisory/advisory-enriched.v1';
 import { vexUpdatedV1 } from './vex/vex-updated.v1';
+import { vexIssuerUpdatedV1 } from './vex/vex-issuer-updated.v1';
 import { releaseRiskChangedV1 } from './policy/release-risk-changed.v1';
 import { scanRequestedV1 } from './scan/scan-requested.v1';
 import { scanCompletedV1 } from './scan/scan-completed.v1';
@@ -84,6 +85,7 @@ const currentDefinitions = [
   advisoryUpsertedV1,
   advisoryEnrichedV1,
   vexUpdatedV1,
+  vexIssuerUpdatedV1,
   releaseRiskChangedV1,
   scanRequestedV1,
   scanCompletedV1,
