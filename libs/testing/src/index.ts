@@ -27,3 +27,4 @@ export {
   type StartTestS3Options,
 } from './s3';
 export { migrateTestSchema, loadServiceBuild } from './migrate';
+export { testServiceConfig, type TestServiceConfig } from './service-config';

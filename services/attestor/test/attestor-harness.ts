@@ -15,6 +15,7 @@ import {
   type TestNatsPrefix,
   type TestSchema,
   migrateTestSchema,
+  testServiceConfig,
 } from '@stella/testing';
 import { connect, headers, type NatsConnection, type Subscription } from 'nats';
 import { createAttestorModule } from '../src/attestor.module';
@@ -190,12 +191,7 @@ export async function startAttestor(overrides: Partial<AttestorConfig> = {}): Pr
   const tokens = createTokenMinter();
   const pki = createTestPki();
   const config = attestorConfigSchema.parse({
-    httpPort: 0,
-    databaseUrl: schema.url,
-    databaseSchema: schema.schema,
-    databasePoolSize: 6,
-    natsUrl: nats.servers,
-    natsPrefix: nats.prefix,
+    ...testServiceConfig(schema, nats),
     attestorDataDir: dataDir,
     attestorSignerCa: pki.caPem,
     attestorLogOrigin: 'attestor.test/log',

@@ -11,6 +11,7 @@ import {
   type TestRegistry,
   type TestSchema,
   migrateTestSchema,
+  testServiceConfig,
 } from '@stella/testing';
 import { SignJWT } from 'jose';
 import { Client } from 'pg';
@@ -75,12 +76,7 @@ export async function startOrchestrator(
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'EdDSA', use: 'sig' };
   const clock = options.clock ?? new ManualClock(new Date());
   const config = orchestratorConfigSchema.parse({
-    httpPort: 0,
-    databaseUrl: schema.url,
-    databaseSchema: schema.schema,
-    databasePoolSize: 8,
-    natsUrl: nats.servers,
-    natsPrefix: nats.prefix,
+    ...testServiceConfig(schema, nats, 8),
     orchestratorGrpcPort: 0,
     orchestratorWatchPollMs: 200,
     ...options.overrides,

@@ -17,6 +17,7 @@ import {
   type TestSchema,
   type TestTokenIssuer,
   migrateTestSchema,
+  testServiceConfig,
 } from '@stella/testing';
 import { connect, type NatsConnection } from 'nats';
 import * as tar from 'tar-stream';
@@ -50,12 +51,7 @@ export async function startScanner(overrides: Partial<ScannerConfig> = {}): Prom
   const cacheDir = mkdtempSync(join(tmpdir(), 'stella-scanner-cache-'));
   const tokens = createTestTokenIssuer({ scope: 'scan:write scan:read' });
   const config = scannerConfigSchema.parse({
-    httpPort: 0,
-    databaseUrl: schema.url,
-    databaseSchema: schema.schema,
-    databasePoolSize: 6,
-    natsUrl: nats.servers,
-    natsPrefix: nats.prefix,
+    ...testServiceConfig(schema, nats),
     scannerCacheDir: cacheDir,
     scannerS3Endpoint: s3.endpoint,
     scannerS3Region: s3.region,

@@ -13,6 +13,7 @@ import {
   type TestNatsPrefix,
   type TestSchema,
   migrateTestSchema,
+  testServiceConfig,
 } from '@stella/testing';
 import type { Clock } from '../src/common/clock';
 import { signerConfigSchema, type SignerConfig } from '../src/config/signer-config';
@@ -47,12 +48,7 @@ export async function startSigner(
   const dataDir = mkdtempSync(join(tmpdir(), 'stella-signer-'));
   const tokens = createTokenMinter();
   const config = signerConfigSchema.parse({
-    httpPort: 0,
-    databaseUrl: schema.url,
-    databaseSchema: schema.schema,
-    databasePoolSize: 6,
-    natsUrl: nats.servers,
-    natsPrefix: nats.prefix,
+    ...testServiceConfig(schema, nats),
     signerKek: randomBytes(32).toString('base64'),
     signerDataDir: dataDir,
     ...overrides,
