@@ -39,3 +39,4 @@ export {
   type GrpcUnaryOptions,
   type RunningGrpcServer,
 } from './grpc/grpc-server';
+export { grpcInternalError, grpcServiceError, grpcStatusOfHttp } from './grpc/grpc-errors';

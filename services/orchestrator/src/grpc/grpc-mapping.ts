@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { AuthError, authErrorStatus } from '@stella/auth';
+import { grpcInternalError, grpcServiceError, grpcStatusOfHttp } from '@stella/platform';
 import type { AuditVerification } from '../audit/audit-chain';
 import { OrchestratorError, type SerializedError } from '../common/errors';
 import type { DeploymentView } from '../inventory/inventory.repository';
@@ -9,19 +10,11 @@ import type { ReleaseView } from '../releases/release.model';
 
 /** A refusal as a gRPC status with `stella-error-code` and JSON `stella-error-details-bin` trailers. */
 export function toServiceError(error: unknown): Partial<grpc.ServiceError> {
-  const metadata = new grpc.Metadata();
-  if (error instanceof OrchestratorError) {
-    metadata.set('stella-error-code', error.code);
-    metadata.set('stella-error-details-bin', Buffer.from(JSON.stringify(error.details), 'utf8'));
-    return { code: grpc.status[error.grpcStatus], details: error.message, metadata };
-  }
-  if (error instanceof AuthError) {
-    metadata.set('stella-error-code', error.code);
-    const status = authErrorStatus(error.code);
-    const code = status === 401 ? grpc.status.UNAUTHENTICATED : status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.UNAVAILABLE;
-    return { code, details: error.message, metadata };
-  }
-  return { code: grpc.status.INTERNAL, details: 'internal error; it has been logged', metadata };
+  if (error instanceof OrchestratorError)
+    return grpcServiceError(grpc.status[error.grpcStatus], error.code, error.message, error.details);
+  if (error instanceof AuthError)
+    return grpcServiceError(grpcStatusOfHttp(authErrorStatus(error.code)), error.code, error.message);
+  return grpcInternalError();
 }
 
 export function unwrap<T>(outcome: Outcome<T>): T {

@@ -3,6 +3,9 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { AuthError, authErrorStatus, TOKEN_VERIFIER, type TokenVerifier, verifyBearerMetadata } from '@stella/auth';
 import type { Logger } from '@stella/observability';
 import {
+  grpcInternalError,
+  grpcServiceError,
+  grpcStatusOfHttp,
   grpcUnary,
   Lifecycle,
   metadataString,
@@ -27,31 +30,12 @@ import { SBOM_CONTENT_TYPES, SBOM_FORMATS, type SbomFormat } from '../storage/sb
 export const PROTO_ROOT = resolve(__dirname, '..', '..', '..', '..', 'proto');
 export const SCANNER_PROTO = 'stella/scanner/v1/scanner.proto';
 
-const GRPC_STATUS: Record<number, grpc.status> = {
-  400: grpc.status.INVALID_ARGUMENT,
-  404: grpc.status.NOT_FOUND,
-  422: grpc.status.FAILED_PRECONDITION,
-  502: grpc.status.UNAVAILABLE,
-};
-
 export function toServiceError(error: unknown): Partial<grpc.ServiceError> {
-  const metadata = new grpc.Metadata();
-  if (error instanceof ScannerError) {
-    metadata.set('stella-error-code', error.code);
-    return { code: GRPC_STATUS[error.status] ?? grpc.status.UNKNOWN, details: error.message, metadata };
-  }
-  if (error instanceof AuthError) {
-    metadata.set('stella-error-code', error.code);
-    const status = authErrorStatus(error.code);
-    const code =
-      status === 401
-        ? grpc.status.UNAUTHENTICATED
-        : status === 403
-          ? grpc.status.PERMISSION_DENIED
-          : grpc.status.UNAVAILABLE;
-    return { code, details: error.message, metadata };
-  }
-  return { code: grpc.status.INTERNAL, details: 'internal error; it has been logged', metadata };
+  if (error instanceof ScannerError)
+    return grpcServiceError(grpcStatusOfHttp(error.status), error.code, error.message);
+  if (error instanceof AuthError)
+    return grpcServiceError(grpcStatusOfHttp(authErrorStatus(error.code)), error.code, error.message);
+  return grpcInternalError();
 }
 
 function present(value: string | undefined | null): string | undefined {
