@@ -1,14 +1,14 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CurrentPrincipal, Public, Scopes, type Principal } from '@stella/auth';
-import { ProblemError, STELLA_CONFIG, ZodValidationPipe } from '@stella/platform';
+import { ProblemError, ZodValidationPipe } from '@stella/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { ExcititorConfig } from './config/excititor-config';
 import type { Consensus } from './consensus/consensus';
 import { GetConsensus } from './consensus/get-consensus.usecase';
 import { VEX_FORMATS } from './formats/model';
 import { ingestRequestSchema, type IngestRequest } from './ingest/ingest-request';
 import { IngestVex, type DocumentResult } from './ingest/ingest-vex.usecase';
+import { IssuerRegistry } from './issuers/issuer-registry';
 import { VexStore } from './persistence/vex-store';
 
 const consensusQuerySchema = z.strictObject({
@@ -20,7 +20,7 @@ const consensusQuerySchema = z.strictObject({
 @Controller()
 export class ExcititorController {
   constructor(
-    @Inject(STELLA_CONFIG) private readonly config: ExcititorConfig,
+    private readonly issuers: IssuerRegistry,
     private readonly ingest: IngestVex,
     private readonly consensus: GetConsensus,
     private readonly store: VexStore,
@@ -34,9 +34,9 @@ export class ExcititorController {
       merge: false,
       formats: VEX_FORMATS,
       signed:
-        'DSSE envelopes (payload: the VEX document, or an in-toto Statement carrying it) verified against configured issuer keys',
+        'DSSE envelopes (payload: the VEX document, or an in-toto Statement carrying it) verified against the keys of configured and registered issuers',
       lattice: ['none', 'under_investigation', ['not_affected', 'fixed', 'affected']],
-      issuers: this.config.excititorIssuers.map((i) => ({
+      issuers: this.issuers.all().map((i) => ({
         id: i.id,
         trust: i.trust,
         signedOnly: i.requireSignature,

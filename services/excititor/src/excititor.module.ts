@@ -7,6 +7,9 @@ import type { ExcititorConfig } from './config/excititor-config';
 import { GetConsensus } from './consensus/get-consensus.usecase';
 import { ExcititorController } from './excititor.controller';
 import { IngestVex } from './ingest/ingest-vex.usecase';
+import { IssuerRegistry } from './issuers/issuer-registry';
+import { IssuerRepository } from './issuers/issuer.repository';
+import { IssuersController } from './issuers/issuers.controller';
 import { excititorMigrations } from './migrations';
 import { VexStore } from './persistence/vex-store';
 
@@ -31,10 +34,12 @@ export class ExcititorModule {
         MessagingModule.forRoot({ streams: [VEX_STREAM] }),
         AuthModule.forRoot({ verifier: options.verifier, guardAllRoutes: true }),
       ],
-      controllers: [ExcititorController],
+      controllers: [ExcititorController, IssuersController],
       providers: [
         { provide: EXCITITOR_CLOCK, useValue: options.clock ?? systemClock },
         VexStore,
+        IssuerRepository,
+        IssuerRegistry,
         IngestVex,
         GetConsensus,
       ],

@@ -27,7 +27,7 @@ export type IssuerConfig = z.infer<typeof issuerSchema>;
 
 /** Excititor's keys on top of every service's (env `STELLA_EXCITITOR_*`). */
 export const excititorConfigSchema = baseServiceConfigSchema.extend({
-  /** Issuers and their trust (JSON array in STELLA_EXCITITOR_ISSUERS, or the YAML config file). */
+  /** Issuers and their trust (JSON array in STELLA_EXCITITOR_ISSUERS, or the YAML config file); read-only through the API, which registers further issuers at runtime. */
   excititorIssuers: z
     .array(issuerSchema)
     .max(1000)
@@ -35,6 +35,11 @@ export const excititorConfigSchema = baseServiceConfigSchema.extend({
     .refine((list) => new Set(list.map((i) => i.id)).size === list.length, {
       error: 'issuer ids must be unique',
     }),
+  /**
+   * How often each replica checks the runtime issuer registry (PUT/DELETE /api/v1/issuers/:id) for
+   * changes made through another replica; the replica that made a change applies it at once.
+   */
+  excititorIssuerRefreshMs: z.number().int().min(100).max(3_600_000).default(5000),
   /** Largest single VEX document (the request body limit applies too: STELLA_BODY_LIMIT_BYTES). */
   excititorMaxDocumentBytes: z
     .number()

@@ -1,17 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ProblemError, STELLA_CONFIG } from '@stella/platform';
-import type { ExcititorConfig } from '../config/excititor-config';
+import { Injectable } from '@nestjs/common';
+import { ProblemError } from '@stella/platform';
 import { canonicalProductKey, lookupKeys } from '../formats/product-key';
 import { issued } from '../ingest/ingest-vex.usecase';
+import { IssuerRegistry } from '../issuers/issuer-registry';
 import { VexStore } from '../persistence/vex-store';
 import { computeConsensus, type Consensus } from './consensus';
 
-/** The consensus for one (vulnerability, product), with every statement and why it counted or not. */
+/**
+ * The consensus for one (vulnerability, product), with every statement and why it counted or not.
+ * Computed at query time from the stored statements and each issuer's trust now.
+ */
 @Injectable()
 export class GetConsensus {
   constructor(
-    @Inject(STELLA_CONFIG) private readonly config: ExcititorConfig,
     private readonly store: VexStore,
+    private readonly issuers: IssuerRegistry,
   ) {}
 
   async execute(vulnerabilityId: string, product: string): Promise<Consensus> {
@@ -25,6 +28,10 @@ export class GetConsensus {
         field: 'product',
       });
     const statements = await this.store.statementsFor(vulnerabilityId, lookupKeys(key));
-    return computeConsensus(vulnerabilityId, key, issued(this.config, statements));
+    return computeConsensus(
+      vulnerabilityId,
+      key,
+      issued((id) => this.issuers.trustOf(id), statements),
+    );
   }
 }

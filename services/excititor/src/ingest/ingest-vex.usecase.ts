@@ -7,6 +7,7 @@ import { STELLA_CONFIG } from '@stella/platform';
 import { actorOf } from '../common/actor';
 import { EXCITITOR_CLOCK, type Clock } from '../common/ports';
 import type { ExcititorConfig, IssuerConfig } from '../config/excititor-config';
+import { IssuerRegistry } from '../issuers/issuer-registry';
 import { computeConsensus, type ConsensusStatus, type IssuedStatement } from '../consensus/consensus';
 import type { VexIssue } from '../formats/model';
 import { parseVexDocument } from '../formats/parse-vex';
@@ -39,16 +40,12 @@ export interface DocumentResult {
   readonly issues: readonly VexIssue[];
 }
 
-/** Trust per issuer id from the configuration; anything else counts 0. */
-export function trustOf(config: ExcititorConfig, issuer: string): number {
-  return config.excititorIssuers.find((i) => i.id === issuer)?.trust ?? 0;
-}
-
+/** The statements with their issuer's current trust (unknown issuers count 0). */
 export function issued(
-  config: ExcititorConfig,
+  trustOf: (issuer: string) => number,
   statements: readonly StoredStatement[],
 ): Array<StoredStatement & IssuedStatement> {
-  return statements.map((s) => ({ ...s, trust: trustOf(config, s.issuer) }));
+  return statements.map((s) => ({ ...s, trust: trustOf(s.issuer) }));
 }
 
 /**
@@ -66,6 +63,7 @@ export class IngestVex {
     @Inject(EXCITITOR_CLOCK) private readonly clock: Clock,
     private readonly store: VexStore,
     private readonly outbox: OutboxWriter,
+    private readonly issuers: IssuerRegistry,
   ) {}
 
   async execute(request: IngestRequest, principal: Principal): Promise<DocumentResult[]> {
@@ -101,7 +99,7 @@ export class IngestVex {
         return refuse('MALFORMED_JSON', (error as Error).message, 'content');
       }
     }
-    const unwrapped = await unwrapSigned(value, this.config.excititorIssuers);
+    const unwrapped = await unwrapSigned(value, this.issuers.all());
     if ('error' in unwrapped) return refuse('SIGNATURE_INVALID', unwrapped.error);
     const parsed = parseVexDocument(unwrapped.document, name, this.schemas, item.format);
     if (!parsed.document) return { name, outcome: 'refused', issues: parsed.issues };
@@ -109,11 +107,9 @@ export class IngestVex {
     const issues = [...parsed.issues];
 
     let issuer: IssuerConfig | undefined;
-    if (unwrapped.signed) issuer = this.config.excititorIssuers.find((i) => i.id === unwrapped.issuerId);
+    if (unwrapped.signed) issuer = this.issuers.find(unwrapped.issuerId);
     else {
-      issuer = this.config.excititorIssuers.find((i) =>
-        i.authors.some((a) => a.toLowerCase() === doc.author.toLowerCase()),
-      );
+      issuer = this.issuers.byAuthor(doc.author);
       if (issuer?.requireSignature)
         return refuse(
           'SIGNATURE_INVALID',
@@ -126,7 +122,7 @@ export class IngestVex {
         level: 'warning',
         code: 'UNKNOWN_ISSUER',
         document: name,
-        message: `${name}: author "${doc.author.slice(0, 200)}" is no configured issuer: its statements are stored with trust 0 (listed, never used)`,
+        message: `${name}: author "${doc.author.slice(0, 200)}" is no known issuer (configured or registered): its statements are stored with trust 0 (listed, never used)`,
       });
 
     const documentHash = sha256Digest(content);
@@ -168,7 +164,7 @@ export class IngestVex {
       const events: AnyCloudEvent[] = [];
       const selected = [...pairs.values()].slice(0, MAX_EVENT_PAIRS);
       const related = issued(
-        this.config,
+        (id) => this.issuers.trustOf(id),
         await this.store.statementsForPairs(
           [...new Set(selected.map((p) => p.vulnerabilityId))],
           [...new Set(selected.flatMap((p) => lookupKeys(p.productKey)))],
