@@ -5,8 +5,9 @@
  * few people would walk it. Prints every step with ✔/✘ and one line, and ends with the paths of
  * the evidence packet and of the `stella verify` output. See docs/demo.md.
  *
- *  - starts the quickstart fleet (scripts/quickstart.js) when none is running, with the demo's
- *    VEX issuer trusted by the excititor, and stops it at the end (--keep-fleet leaves it running);
+ *  - starts the quickstart fleet (scripts/quickstart.js) when none is running, and stops it at the
+ *    end (--keep-fleet leaves it running); a plain `npm run quickstart` fleet works as it is: the
+ *    demo registers its VEX issuer through the excititor's API (the vex-issuer step);
  *  - --isolated: its own fleet instead (every built service on free ports, fresh schemas, its own
  *    NATS prefix and s3rver), for a machine whose fixed ports are taken; removed at the end;
  *  - starts a docker-registry on STELLA_DEMO_REGISTRY (default 127.0.0.1:5000) when none answers;
@@ -18,44 +19,20 @@ const { mkdirSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { useQuickstartFleet, startDemoIsolatedFleet } = require('./lib/fleet');
 const { ensureRegistry } = require('./lib/registry');
-const { runGoldenPath, loadOrCreateVexIssuer, excititorIssuers } = require('./lib/golden-path');
+const { runGoldenPath, loadOrCreateVexIssuer } = require('./lib/golden-path');
 
 const root = join(__dirname, '..', '..');
 const demoDir = join(root, '.stella', 'demo');
 const say = (line) => process.stdout.write(`${line}\n`);
 
-/**
- * A fleet the demo did not start may lack what the golden path needs (it was started without the
- * demo's VEX issuer); say so before the steps, with the fix.
- */
-async function preflight(fleet, vexIssuer) {
-  try {
-    const capabilities = await (await fetch(`${fleet.urls.excititor}/capabilities`)).json();
-    if (!(capabilities.issuers ?? []).some((i) => i.id === vexIssuer.id)) {
-      say(
-        'warning    the running fleet was not started by the demo: its excititor does not trust the demo VEX issuer,',
-      );
-      say(
-        '           so the VEX step will fail. Stop that fleet and run `npm run demo` again (it starts its own), or',
-      );
-      say(
-        `           restart it with STELLA_EXCITITOR_ISSUERS='${excititorIssuers(vexIssuer)}' npm run quickstart`,
-      );
-    }
-  } catch (error) {
-    say(`warning    could not read the excititor's capabilities: ${error.message}`);
-  }
-}
-
-function startFleet(isolated, outDir, vexIssuer) {
+function startFleet(isolated, outDir) {
   return isolated
     ? startDemoIsolatedFleet({
         dataDir: join(outDir, 'fleet'),
         ...(process.env.STELLA_DATABASE_URL ? { databaseUrl: process.env.STELLA_DATABASE_URL } : {}),
         ...(process.env.STELLA_NATS_URL ? { natsUrl: process.env.STELLA_NATS_URL } : {}),
-        serviceEnv: { excititor: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) } },
       })
-    : useQuickstartFleet({ env: { STELLA_EXCITITOR_ISSUERS: excititorIssuers(vexIssuer) }, say });
+    : useQuickstartFleet({ say });
 }
 
 async function main() {
@@ -75,7 +52,7 @@ async function main() {
   say(`registry   ${registry.host}${registry.started ? ' (started by the demo)' : ''}`);
   let fleet;
   try {
-    fleet = await startFleet(isolated, outDir, vexIssuer);
+    fleet = await startFleet(isolated, outDir);
   } catch (error) {
     await registry.stop();
     throw error;
@@ -85,7 +62,6 @@ async function main() {
       `isolated   schemas and NATS prefix ${fleet.natsPrefix}, data and logs in ${relative(process.cwd(), fleet.dataDir)}`,
     );
   say(`fleet      ${Object.keys(fleet.urls).join(', ')}${fleet.started ? ' (started by the demo)' : ''}`);
-  if (!fleet.started) await preflight(fleet, vexIssuer);
   say('');
 
   const ctx = {

@@ -140,17 +140,53 @@ function loadOrCreateVexIssuer(file) {
   return { id: VEX_ISSUER_ID, privateKey, publicKeyPem };
 }
 
-/** STELLA_EXCITITOR_ISSUERS entry trusting the demo's security team (signed documents only). */
-function excititorIssuers(issuer) {
-  return JSON.stringify([
-    {
-      id: issuer.id,
-      trust: 90,
-      authors: ['Stella Demo Security Team'],
-      publicKeys: [{ keyId: issuer.id, publicKeyPem: issuer.publicKeyPem }],
-      requireSignature: true,
-    },
-  ]);
+/** The demo's security team as a VEX issuer (PUT /api/v1/issuers/:id body): trusted 90, signed documents only. */
+function vexIssuerRegistration(issuer) {
+  return {
+    trust: 90,
+    authors: ['Stella Demo Security Team'],
+    publicKeys: [{ keyId: issuer.id, publicKeyPem: issuer.publicKeyPem }],
+    requireSignature: true,
+  };
+}
+
+/**
+ * Registers the demo's VEX issuer in the excititor's runtime registry with an admin token.
+ * A fleet whose authority was bootstrapped before `vex:admin` existed has an admin client without
+ * it (403): the admin then creates a client holding just vex:admin and registers through it.
+ * An issuer of that id from the excititor's configuration (409) is accepted when its key is the demo's.
+ */
+async function registerVexIssuer(ctx, excititor) {
+  const url = `${excititor}/api/v1/issuers/${encodeURIComponent(ctx.vexIssuer.id)}`;
+  const body = vexIssuerRegistration(ctx.vexIssuer);
+  const put = (token) => api('PUT', url, { token, body });
+  try {
+    try {
+      const answer = await put(ctx.adminToken);
+      return `${answer.changed ? 'registered' : 'already registered'} (trust ${answer.trust}, signed only, key ${answer.publicKeys[0].fingerprint.slice(0, 19)}…) by the bootstrap admin client`;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 403) throw error;
+    }
+    const auth = requireService(ctx, 'authority');
+    const vexAdmin = await ensureClient(auth, ctx.adminToken, ctx.tenant, 'golden-path-vex-admin', [
+      'vex:admin',
+      'vex:read',
+    ]);
+    const answer = await put(await clientToken(auth, vexAdmin.clientId, vexAdmin.clientSecret));
+    return `${answer.changed ? 'registered' : 'already registered'} (trust ${answer.trust}, signed only) by client ${vexAdmin.clientId} (the bootstrap admin client predates vex:admin)`;
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 409) throw error;
+    const { issuers } = await api('GET', `${excititor}/api/v1/issuers`, { token: ctx.adminToken });
+    const configured = issuers.find((i) => i.id === ctx.vexIssuer.id);
+    const pem = createPublicKey(ctx.vexIssuer.publicKeyPem)
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    if (!configured?.publicKeys.some((k) => k.publicKeyPem.trim() === pem.trim()))
+      throw new Error(
+        `the excititor's configuration (STELLA_EXCITITOR_ISSUERS) defines issuer ${ctx.vexIssuer.id} with another key: drop it from the configuration and let the demo register it`,
+      );
+    return `configured in the excititor (STELLA_EXCITITOR_ISSUERS) with the demo's key (trust ${configured.trust})`;
+  }
 }
 
 /** Advisory files for the concelier import root: everything but LATE_ADVISORY first, it alone later. */
@@ -254,6 +290,14 @@ function goldenPathSteps() {
         }
         await ctx.tokens.alice();
         return `client ${ci.clientId}; users gp-alice, gp-bob (security-officer), gp-carol, gp-dave (release-manager) in tenant ${ctx.tenant}`;
+      },
+    },
+    {
+      id: 'vex-issuer',
+      title: "the demo's VEX issuer registered in the excititor (PUT /api/v1/issuers/:id, vex:admin)",
+      needs: ['identities'],
+      async run(ctx) {
+        return registerVexIssuer(ctx, requireService(ctx, 'excititor'));
       },
     },
     {
@@ -566,13 +610,13 @@ function goldenPathSteps() {
     {
       id: 'vex',
       title: `trusted OpenVEX not_affected for ${VEX_TARGET.cve} in ${VEX_TARGET.component} (DSSE-signed)`,
-      needs: ['identities'],
+      needs: ['identities', 'vex-issuer'],
       async run(ctx) {
         const excititor = requireService(ctx, 'excititor');
         const capabilities = await api('GET', `${excititor}/capabilities`);
         if (!(capabilities.issuers ?? []).some((i) => i.id === VEX_ISSUER_ID))
           throw new Error(
-            `the excititor does not trust issuer ${VEX_ISSUER_ID}: start the fleet with STELLA_EXCITITOR_ISSUERS from the demo (npm run demo starts it so when it starts the fleet)`,
+            `the excititor does not trust issuer ${VEX_ISSUER_ID}: the vex-issuer step registers it (PUT /api/v1/issuers/${VEX_ISSUER_ID})`,
           );
         const token = await ctx.tokens.alice();
         const answer = await submitVex(
@@ -856,7 +900,7 @@ module.exports = {
   goldenPathSteps,
   runGoldenPath,
   loadOrCreateVexIssuer,
-  excititorIssuers,
+  vexIssuerRegistration,
   writeAdvisoryFiles,
   Waiting,
   LATE_ADVISORY,

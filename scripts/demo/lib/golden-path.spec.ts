@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPublicKey } from 'node:crypto';
 
 const {
   runGoldenPath,
   writeAdvisoryFiles,
-  excititorIssuers,
+  vexIssuerRegistration,
   loadOrCreateVexIssuer,
   goldenPathSteps,
   Waiting,
@@ -82,16 +83,19 @@ describe('golden path runner', () => {
     }
   });
 
-  it('configures the excititor to trust the demo issuer for signed documents only', () => {
+  it('registers the demo issuer for signed documents only (PUT /api/v1/issuers/:id body)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gp-issuer-'));
     try {
       const issuer = loadOrCreateVexIssuer(join(dir, 'k.pem'));
       expect(loadOrCreateVexIssuer(join(dir, 'k.pem')).publicKeyPem).toBe(issuer.publicKeyPem);
-      const [entry] = JSON.parse(excititorIssuers(issuer));
-      expect(entry).toMatchObject({
-        id: 'stella-demo-security',
+      expect(issuer.id).toBe('stella-demo-security');
+      const body = vexIssuerRegistration(issuer);
+      expect(createPublicKey(body.publicKeys[0].publicKeyPem).asymmetricKeyType).toBe('ed25519');
+      expect(body).toEqual({
+        authors: ['Stella Demo Security Team'],
+        trust: 90,
         requireSignature: true,
-        publicKeys: [{ publicKeyPem: issuer.publicKeyPem }],
+        publicKeys: [{ keyId: 'stella-demo-security', publicKeyPem: issuer.publicKeyPem }],
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
