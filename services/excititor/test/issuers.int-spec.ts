@@ -253,15 +253,31 @@ describe('excititor issuer registry (real Postgres + JetStream)', () => {
     const bus = svc.app.get<Bus>(STELLA_BUS);
     const stream = `${nats.streamPrefix}_VEX`;
     const audit: Array<Record<string, unknown>> = [];
+    const updates: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 200 && audit.length < 3; i++) {
       audit.length = 0;
+      updates.length = 0;
       const last = (await bus.jsm.streams.info(stream)).state.last_seq;
       for (let seq = 1; seq <= last; seq++) {
         const event = decodeEvent((await bus.jsm.streams.getMessage(stream, { seq })).data);
         if (event.type === 'stella.vex.issuer.updated') audit.push(event.data as Record<string, unknown>);
+        if (event.type === 'stella.vex.updated') updates.push(event.data as Record<string, unknown>);
       }
       if (audit.length < 3) await new Promise((r) => setTimeout(r, 50));
     }
+    // Ingests (affected; team's not_affected), then one per trust change that moved the consensus.
+    expect(updates.map((u) => [u.previousStatus, u.status])).toEqual([
+      [null, 'affected'],
+      ['affected', 'not_affected'],
+      ['not_affected', 'conflict'],
+      ['conflict', 'affected'],
+    ]);
+    expect(updates[2]).toMatchObject({
+      vulnerabilityId: VULN,
+      productKey: PRODUCT,
+      documentHash: stored.body.results[0]!.documentHash,
+      actor: { type: 'client', id: 'ops' },
+    });
     expect(audit).toEqual([
       expect.objectContaining({
         issuerId: 'shop-security',

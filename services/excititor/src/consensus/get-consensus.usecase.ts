@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '@stella/platform';
 import { canonicalProductKey, lookupKeys } from '../formats/product-key';
-import { issued } from '../ingest/ingest-vex.usecase';
+import { issued } from './issued';
 import { IssuerRegistry } from '../issuers/issuer-registry';
 import { VexStore } from '../persistence/vex-store';
 import { computeConsensus, type Consensus } from './consensus';

@@ -8,12 +8,13 @@ import { actorOf } from '../common/actor';
 import { EXCITITOR_CLOCK, type Clock } from '../common/ports';
 import type { ExcititorConfig, IssuerConfig } from '../config/excititor-config';
 import { IssuerRegistry } from '../issuers/issuer-registry';
-import { computeConsensus, type ConsensusStatus, type IssuedStatement } from '../consensus/consensus';
+import { computeConsensus, type ConsensusStatus } from '../consensus/consensus';
+import { issued } from '../consensus/issued';
 import type { VexIssue } from '../formats/model';
 import { parseVexDocument } from '../formats/parse-vex';
 import { lookupKeys } from '../formats/product-key';
 import { VexSchemas } from '../formats/schema-validators';
-import { VexStore, type StoredStatement } from '../persistence/vex-store';
+import { VexStore } from '../persistence/vex-store';
 import type { IngestRequest } from './ingest-request';
 import { unwrapSigned } from './unwrap-signed';
 
@@ -38,14 +39,6 @@ export interface DocumentResult {
   readonly statements?: number;
   readonly changes?: readonly ConsensusChange[];
   readonly issues: readonly VexIssue[];
-}
-
-/** The statements with their issuer's current trust (unknown issuers count 0). */
-export function issued(
-  trustOf: (issuer: string) => number,
-  statements: readonly StoredStatement[],
-): Array<StoredStatement & IssuedStatement> {
-  return statements.map((s) => ({ ...s, trust: trustOf(s.issuer) }));
 }
 
 /**

@@ -4,15 +4,22 @@ import { OutboxWriter } from '@stella/bus';
 import { canonicalize } from '@stella/canonical';
 import { buildEvent, type AnyCloudEvent } from '@stella/contracts';
 import { ProblemError, STELLA_CONFIG } from '@stella/platform';
+import type { EntityManager } from 'typeorm';
 import { actorOf } from '../common/actor';
 import { EXCITITOR_CLOCK, type Clock } from '../common/ports';
 import type { ExcititorConfig, IssuerConfig } from '../config/excititor-config';
+import { computeConsensus } from '../consensus/consensus';
+import { lookupKeys } from '../formats/product-key';
+import { issued } from '../consensus/issued';
+import { VexStore } from '../persistence/vex-store';
 import { keyFingerprint, toIssuer, type IssuerInput } from './issuer-input';
 import { IssuerRepository, type StoredIssuer } from './issuer.repository';
 
 export const EXCITITOR_ISSUER_EVENT_SOURCE = '/stella/excititor';
 /** Where configured issuers come from, named in 409s. */
 export const ISSUERS_CONFIG_KEY = 'excititorIssuers (STELLA_EXCITITOR_ISSUERS)';
+/** At most this many (vulnerability, product) pairs are re-checked per trust change (as per ingested document). */
+const MAX_RECHECK_PAIRS = 5000;
 
 export interface IssuerView {
   readonly id: string;
@@ -48,6 +55,7 @@ export class IssuerRegistry implements OnModuleInit, OnModuleDestroy {
     @Inject(EXCITITOR_CLOCK) private readonly clock: Clock,
     private readonly repository: IssuerRepository,
     private readonly outbox: OutboxWriter,
+    private readonly store: VexStore,
   ) {
     this.configured = config.excititorIssuers;
     this.configuredIds = new Set(this.configured.map((i) => i.id));
@@ -134,6 +142,8 @@ export class IssuerRegistry implements OnModuleInit, OnModuleDestroy {
         manager,
         this.event(principal, now, id, before ? 'updated' : 'created', issuer, before),
       );
+      if ((before?.trust ?? 0) !== issuer.trust)
+        await this.announceConsensusChanges(manager, principal, now, id, issuer.trust);
       return { created: before === null, changed: true };
     });
     await this.refresh(true);
@@ -154,8 +164,66 @@ export class IssuerRegistry implements OnModuleInit, OnModuleDestroy {
         });
       await this.repository.remove(manager, id);
       await this.outbox.enqueue(manager, this.event(principal, now, id, 'deleted', null, before));
+      if (before.trust !== 0) await this.announceConsensusChanges(manager, principal, now, id, 0);
     });
     await this.refresh(true);
+  }
+
+  /**
+   * A trust change re-weights the issuer's stored statements (consensus is computed at query time):
+   * for each (vulnerability, product) they speak about whose consensus status changes, a
+   * `stella.vex.updated` in the same transaction, naming the issuer's latest document about the
+   * pair, so the policy service re-evaluates the releases it affects.
+   */
+  private async announceConsensusChanges(
+    manager: EntityManager,
+    principal: Principal,
+    now: Date,
+    id: string,
+    trustAfter: number,
+  ): Promise<void> {
+    const pairs = await this.store.pairsOfIssuer(manager, id, MAX_RECHECK_PAIRS);
+    if (pairs.length === 0) return;
+    const related = await this.store.statementsForPairs(
+      [...new Set(pairs.map((p) => p.vulnerabilityId))],
+      [...new Set(pairs.flatMap((p) => lookupKeys(p.productKey)))],
+      manager,
+    );
+    const trustBefore = (issuer: string) => this.trustOf(issuer);
+    const trustNow = (issuer: string) => (issuer === id ? trustAfter : this.trustOf(issuer));
+    const events: AnyCloudEvent[] = [];
+    for (const pair of pairs) {
+      if (pair.vulnerabilityId.length > 200 || pair.productKey.length > 2000) continue;
+      const keys = lookupKeys(pair.productKey);
+      const all = related.filter(
+        (s) =>
+          keys.includes(s.productKey) &&
+          (s.vulnerabilityId === pair.vulnerabilityId || s.aliases.includes(pair.vulnerabilityId)),
+      );
+      const before = computeConsensus(pair.vulnerabilityId, pair.productKey, issued(trustBefore, all)).status;
+      const after = computeConsensus(pair.vulnerabilityId, pair.productKey, issued(trustNow, all)).status;
+      if (before === after) continue;
+      events.push(
+        buildEvent('stella.vex.updated', {
+          source: EXCITITOR_ISSUER_EVENT_SOURCE,
+          tenant: principal.tenant,
+          subject: pair.vulnerabilityId,
+          time: now,
+          data: {
+            tenantId: principal.tenant,
+            vulnerabilityId: pair.vulnerabilityId,
+            productKey: pair.productKey,
+            status: after,
+            previousStatus: before,
+            documentId: pair.documentId.slice(0, 200),
+            documentHash: pair.documentHash,
+            actor: actorOf(principal),
+          },
+        }) as AnyCloudEvent,
+      );
+    }
+    for (let i = 0; i < events.length; i += 500)
+      await this.outbox.enqueueMany(manager, events.slice(i, i + 500));
   }
 
   private refuseConfigured(id: string): void {

@@ -128,6 +128,33 @@ export class VexStore {
     return rows.map(toStatement);
   }
 
+  /**
+   * The (vulnerability, product) pairs an issuer's stored statements speak about, each with the
+   * issuer's latest document about it (at most `limit`, in a stable order).
+   */
+  async pairsOfIssuer(
+    manager: EntityManager,
+    issuer: string,
+    limit: number,
+  ): Promise<
+    Array<{ vulnerabilityId: string; productKey: string; documentId: string; documentHash: string }>
+  > {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT DISTINCT ON (st.vulnerability_id, st.product_key) st.vulnerability_id, st.product_key, d.document_id, d.document_hash
+         FROM ${this.s}.vex_statement st JOIN ${this.s}.vex_document d ON d.seq = st.document_seq
+        WHERE d.issuer = $1
+        ORDER BY st.vulnerability_id, st.product_key, st.seq DESC
+        LIMIT $2`,
+      [issuer, limit],
+    );
+    return rows.map((r) => ({
+      vulnerabilityId: String(r.vulnerability_id),
+      productKey: String(r.product_key),
+      documentId: String(r.document_id),
+      documentHash: String(r.document_hash),
+    }));
+  }
+
   async document(hash: string): Promise<{ content: string; format: string; issuer: string } | null> {
     const [row] = await this.dataSource.query(
       `SELECT content, format, issuer FROM ${this.s}.vex_document WHERE document_hash = $1`,
