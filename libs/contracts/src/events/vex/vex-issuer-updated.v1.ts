@@ -8,7 +8,7 @@ export const vexIssuerUpdatedV1 = defineEvent({
   type: 'stella.vex.issuer.updated',
   version: 1,
   description:
-    "An operator registered, changed or removed a trusted VEX issuer in excititor's runtime registry (audit record). Consensus is computed at query time, so it reflects the change at once; no stella.vex.updated is emitted for earlier statements.",
+    "An operator registered, changed or removed a trusted VEX issuer in excititor's runtime registry (audit record). Consensus is computed at query time, so it reflects the change at once; each (vulnerability, product) whose consensus status the trust change moved also gets a stella.vex.updated.",
   schema: z.strictObject({
     /** Tenant of the operator who made the change (the issuer registry itself is installation-wide). */
     tenantId: tenantIdSchema,

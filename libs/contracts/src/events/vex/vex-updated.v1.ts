@@ -10,7 +10,7 @@ export const vexUpdatedV1 = defineEvent({
   type: 'stella.vex.updated',
   version: 1,
   description:
-    'Excititor ingested VEX statements and the consensus of a (vulnerability, product) pair may have changed; consumers re-read it.',
+    "Excititor ingested VEX statements (or an operator changed a VEX issuer's trust) and the consensus of a (vulnerability, product) pair may have changed; consumers re-read it.",
   schema: z.strictObject({
     tenantId: tenantIdSchema,
     vulnerabilityId: z.string().min(1).max(200),
