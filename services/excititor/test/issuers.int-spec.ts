@@ -86,7 +86,11 @@ describe('excititor issuer registry (real Postgres + JetStream)', () => {
         undefined,
         writer,
       )
-    ).body as { status: string; summary: string; statements: Array<{ issuer: string; trust: number }> };
+    ).body as unknown as {
+      status: string;
+      summary: string;
+      statements: Array<{ issuer: string; trust: number }>;
+    };
   const signed = async (doc: unknown, key: KeyObject) =>
     JSON.parse(
       serializeEnvelope(
