@@ -27,6 +27,7 @@ import { SignResponder } from './nats/sign-responder';
 import { AuditWriter } from './signing/audit-writer';
 import { TokenBucketLimiter } from './signing/rate-limiter';
 import { SignUseCase } from './signing/sign.usecase';
+import { KeylessSigner, keylessSettings } from './sigstore/keyless-signer';
 
 export interface SignerModuleOptions {
   /** Token verifier; default: the authority's JWKS at STELLA_AUTHORITY_URL. Tests pass a local one. */
@@ -137,13 +138,16 @@ export function createSignerModule(options: SignerModuleOptions = {}): Type<unkn
       {
         provide: SIGNER_SIGN_USECASE,
         inject: [STELLA_CONFIG, SIGNER_KEY_RING, SIGNER_AUDIT_WRITER, SIGNER_CLOCK],
-        useFactory: (config: SignerConfig, keys: KeyRing, audit: AuditWriter, clock: Clock) =>
-          new SignUseCase(
+        useFactory: (config: SignerConfig, keys: KeyRing, audit: AuditWriter, clock: Clock) => {
+          const sigstore = keylessSettings(config);
+          return new SignUseCase(
             keys,
             audit,
             new TokenBucketLimiter(config.signerRateLimitPerSec, config.signerRateLimitBurst),
             clock,
-          ),
+            sigstore ? new KeylessSigner(sigstore) : undefined,
+          );
+        },
       },
       SignerRuntime,
     ],

@@ -13,7 +13,10 @@ export type SignerErrorCode =
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'KEY_MATERIAL_INVALID'
-  | 'KEK_MISMATCH';
+  | 'KEK_MISMATCH'
+  | 'SIGSTORE_DISABLED'
+  | 'SIGSTORE_UNAVAILABLE'
+  | 'SIGSTORE_IDENTITY_UNAVAILABLE';
 
 export class SignerError extends Error {
   override readonly name = 'SignerError';
@@ -51,6 +54,9 @@ const STATUS: Record<SignerErrorCode, number> = {
   NO_ACTIVE_KEY: 503,
   KEY_MATERIAL_INVALID: 500,
   KEK_MISMATCH: 500,
+  SIGSTORE_DISABLED: 400,
+  SIGSTORE_UNAVAILABLE: 503,
+  SIGSTORE_IDENTITY_UNAVAILABLE: 503,
 };
 
 export function signerErrorStatus(code: SignerErrorCode): number {

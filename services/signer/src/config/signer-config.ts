@@ -43,8 +43,27 @@ export const signerConfigSchema = baseServiceConfigSchema
       .default('default'),
     /** Answer signing requests on NATS `<prefix>.signer.sign`. */
     signerNatsEnabled: z.boolean().default(true),
+    /** Optional Sigstore keyless signing (`keyless: true` requests): off by default, never needed for verification. */
+    signerSigstoreEnabled: z.boolean().default(false),
+    /** Fulcio CA base URL (API v2 `POST /api/v2/signingCert`). */
+    signerSigstoreFulcioUrl: z.url({ protocol: /^https?$/ }).default('https://fulcio.sigstore.dev'),
+    /** Rekor transparency log base URL (API v1 `POST /api/v1/log/entries`). */
+    signerSigstoreRekorUrl: z.url({ protocol: /^https?$/ }).default('https://rekor.sigstore.dev'),
+    /** File holding the OIDC identity token (e.g. a CI workload identity), re-read for every keyless signature. */
+    signerSigstoreOidcTokenFile: z.string().min(1).optional(),
+    /** Upload each keyless signature to Rekor and return the log entry in the bundle. */
+    signerSigstoreTlogUpload: z.boolean().default(true),
+    /** Timeout of each Fulcio/Rekor HTTP call. */
+    signerSigstoreTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   })
   .superRefine((config, ctx) => {
+    if (config.signerSigstoreEnabled && config.signerSigstoreOidcTokenFile === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signerSigstoreOidcTokenFile'],
+        message: 'Sigstore keyless signing needs an OIDC identity token file',
+      });
+    }
     if (config.signerProfile === 'fips' && config.signerKeyAlgorithm !== 'ecdsa-p256') {
       ctx.addIssue({
         code: 'custom',

@@ -5,7 +5,7 @@ import { toHttpProblem } from '../common/problems';
 import { SIGNER_SIGN_USECASE } from '../common/tokens';
 import type { SignerConfig } from '../config/signer-config';
 import { toSignCommand, toSignCommands } from '../signing/sign.command';
-import type { SignResult, SignUseCase } from '../signing/sign.usecase';
+import type { KeylessSignResult, SignResult, SignUseCase } from '../signing/sign.usecase';
 
 /** Scope that every signing request needs. Never rename: clients are granted it by name. */
 export const SIGN_SCOPE = 'signer:sign';
@@ -21,7 +21,10 @@ export class SignController {
   @Post()
   @HttpCode(200)
   @Scopes(SIGN_SCOPE)
-  async sign(@Body() body: unknown, @CurrentPrincipal() caller: Principal): Promise<SignResult> {
+  async sign(
+    @Body() body: unknown,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<SignResult | KeylessSignResult> {
     try {
       return await this.signUseCase.execute(
         toSignCommand(body, this.config.signerMaxPayloadBytes),

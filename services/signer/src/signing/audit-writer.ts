@@ -17,6 +17,30 @@ export interface AuditEntry {
   transport: 'http' | 'nats';
 }
 
+/** A Sigstore keyless signature: the Fulcio certificate stands where a Stella key would. */
+export interface KeylessAuditEntry {
+  signedAt: Date;
+  tenantId: string;
+  clientId: string;
+  subject: string;
+  purpose: string;
+  payloadType: string;
+  payloadSha256: string;
+  signatureSha256: string;
+  certificateSha256: string;
+  /** The certificate's SAN (the OIDC token's email or subject). */
+  certificateIdentity: string;
+  fulcioUrl: string;
+  rekorUrl: string | null;
+  rekorLogIndex: string | null;
+  transport: 'http' | 'nats';
+}
+
+/** The `keyId` a keyless signature's event carries: `sigstore:` and the certificate's SHA-256 prefix. */
+export function keylessKeyId(certificateSha256: string): string {
+  return `sigstore:${certificateSha256.slice(0, 32)}`;
+}
+
 interface Pending {
   entry: AuditEntry;
   resolve: (auditId: string) => void;
@@ -33,6 +57,7 @@ const MAX_CONCURRENT_FLUSHES = 2;
  */
 export class AuditWriter {
   private readonly table: string;
+  private readonly keylessTable: string;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly flushes = new Set<Promise<void>>();
@@ -46,6 +71,7 @@ export class AuditWriter {
     private readonly batchMax: number,
   ) {
     this.table = `${quoteSchema(schema)}.signer_audit`;
+    this.keylessTable = `${quoteSchema(schema)}.signer_keyless_audit`;
   }
 
   /** Resolves with the audit id once the entry committed; rejects if it could not be stored. */
@@ -66,6 +92,64 @@ export class AuditWriter {
       if (this.pending.length > 0) void this.flush();
       await Promise.allSettled([...this.flushes]);
     }
+  }
+
+  /**
+   * Records a keyless signature (rare, slow anyway: Fulcio and Rekor round trips), in its own
+   * transaction with its `signature.created` event; the id comes from the shared audit sequence.
+   */
+  recordKeyless(entry: KeylessAuditEntry): Promise<string> {
+    if (this.closed) return Promise.reject(new Error('audit writer is closed'));
+    return withTransaction(this.dataSource, async (manager) => {
+      const rows: Array<{ id: string }> = await manager.query(
+        `INSERT INTO ${this.keylessTable} (audit_id, signed_at, tenant_id, client_id, subject, purpose, payload_type,
+           payload_sha256, signature_sha256, certificate_sha256, certificate_identity, fulcio_url, rekor_url,
+           rekor_log_index, transport)
+         VALUES (nextval(pg_get_serial_sequence($1, 'audit_id')), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+           $14, $15)
+         RETURNING audit_id::text AS id`,
+        [
+          this.table,
+          entry.signedAt,
+          entry.tenantId,
+          entry.clientId,
+          entry.subject,
+          entry.purpose,
+          entry.payloadType,
+          entry.payloadSha256,
+          entry.signatureSha256,
+          entry.certificateSha256,
+          entry.certificateIdentity,
+          entry.fulcioUrl,
+          entry.rekorUrl,
+          entry.rekorLogIndex,
+          entry.transport,
+        ],
+      );
+      const id = rows[0]!.id;
+      const keyId = keylessKeyId(entry.certificateSha256);
+      await this.events.recordMany(manager, [
+        this.events.build(
+          'stella.signer.signature.created',
+          {
+            tenantId: entry.tenantId,
+            auditId: id,
+            keyId,
+            algorithm: 'ecdsa-p256-sha256',
+            clientId: entry.clientId,
+            subject: entry.subject,
+            purpose: entry.purpose,
+            payloadType: entry.payloadType,
+            payloadSha256: entry.payloadSha256,
+            signatureSha256: entry.signatureSha256,
+            transport: entry.transport,
+          },
+          entry.signedAt,
+          keyId,
+        ),
+      ]);
+      return id;
+    });
   }
 
   private schedule(): void {

@@ -17,6 +17,8 @@ export const signRequestSchema = z.strictObject({
     .regex(/^[\x20-\x7e]+$/, 'printable ASCII'),
   /** Sign with this key instead of the active one (it must still be the active one or the request fails). */
   keyId: z.string().min(1).max(128).optional(),
+  /** Sigstore keyless: an ephemeral key certified by Fulcio, logged in Rekor (only when the signer enables it). */
+  keyless: z.boolean().optional(),
 });
 
 export type SignRequest = z.infer<typeof signRequestSchema>;
@@ -33,6 +35,7 @@ export interface SignCommand {
   readonly payload: Buffer;
   readonly purpose: string;
   readonly keyId?: string;
+  readonly keyless?: boolean;
 }
 
 /** Validates a request into a command; invalid input never reaches the use case. */
@@ -41,6 +44,11 @@ export function toSignCommand(input: unknown, maxPayloadBytes: number): SignComm
   if (!parsed.success) {
     throw new SignerError('INVALID_REQUEST', 'invalid signing request', {
       issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+  }
+  if (parsed.data.keyless === true && parsed.data.keyId !== undefined) {
+    throw new SignerError('INVALID_REQUEST', 'a keyless request names no key', {
+      issues: [{ path: 'keyId', message: 'not allowed with keyless' }],
     });
   }
   // Base64 length bounds the decoded size before decoding anything.
@@ -60,6 +68,7 @@ export function toSignCommand(input: unknown, maxPayloadBytes: number): SignComm
     payload,
     purpose: parsed.data.purpose,
     ...(parsed.data.keyId === undefined ? {} : { keyId: parsed.data.keyId }),
+    ...(parsed.data.keyless === true ? { keyless: true } : {}),
   };
 }
 

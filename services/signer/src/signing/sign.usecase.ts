@@ -5,7 +5,9 @@ import type { Clock } from '../common/clock';
 import { SignerError } from '../common/signer-error';
 import type { KeyRing } from '../keys/key-ring';
 import type { SignerAlgorithm, UsableKey } from '../keys/signer-key';
-import type { AuditWriter } from './audit-writer';
+import type { SerializedBundle } from '@sigstore/bundle';
+import type { KeylessSigner } from '../sigstore/keyless-signer';
+import { keylessKeyId, type AuditWriter } from './audit-writer';
 import type { SignCommand } from './sign.command';
 import type { TokenBucketLimiter } from './rate-limiter';
 
@@ -22,6 +24,24 @@ export interface SignResult {
   auditId: string;
 }
 
+/** A Sigstore keyless signature: instead of (never beside) a Stella-key signature. */
+export interface KeylessSignResult {
+  keyless: true;
+  /** `sigstore:<certificate SHA-256 prefix>`, as in the audit event. */
+  keyId: string;
+  algorithm: 'ecdsa-p256-sha256';
+  signature: string;
+  envelope: DsseEnvelope;
+  /** Sigstore bundle v0.3: the envelope, the Fulcio certificate and (when uploaded) the Rekor entry. */
+  bundle: SerializedBundle;
+  certificatePem: string;
+  /** The OIDC identity (email or subject) the certificate binds. */
+  identity: string;
+  rekorLogIndex: string | null;
+  signedAt: string;
+  auditId: string;
+}
+
 const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /** Signs a DSSE payload for an authenticated caller: rate limit, key checks, signature, audit. */
@@ -31,11 +51,71 @@ export class SignUseCase {
     private readonly audit: AuditWriter,
     private readonly limiter: TokenBucketLimiter,
     private readonly clock: Clock,
+    /** Present only when Sigstore keyless signing is enabled. */
+    private readonly keyless?: KeylessSigner,
   ) {}
 
-  async execute(command: SignCommand, caller: Principal, transport: 'http' | 'nats'): Promise<SignResult> {
+  async execute(
+    command: SignCommand,
+    caller: Principal,
+    transport: 'http' | 'nats',
+  ): Promise<SignResult | KeylessSignResult> {
+    if (command.keyless) return this.executeKeyless(command, caller, transport);
     const [result] = await this.executeBatch([command], caller, transport);
     return result!;
+  }
+
+  /** Fulcio certificate for an ephemeral key, Rekor upload, then the audit; errors are never downgraded. */
+  private async executeKeyless(
+    command: SignCommand,
+    caller: Principal,
+    transport: 'http' | 'nats',
+  ): Promise<KeylessSignResult> {
+    if (!this.keyless) {
+      throw new SignerError('SIGSTORE_DISABLED', 'Sigstore keyless signing is not enabled on this signer');
+    }
+    const waitMs = this.limiter.take(caller.clientId, 1);
+    if (waitMs > 0) {
+      throw new SignerError('RATE_LIMITED', `client ${caller.clientId} exceeded its signing rate`, {
+        retryAfterMs: waitMs,
+      });
+    }
+    const signed = await this.keyless.sign(command.payloadType, command.payload);
+    const signedAt = this.clock.now();
+    const auditId = await this.audit.recordKeyless({
+      signedAt,
+      tenantId: caller.tenant,
+      clientId: caller.clientId,
+      subject: caller.subject,
+      purpose: command.purpose,
+      payloadType: command.payloadType,
+      payloadSha256: sha256Hex(command.payload),
+      signatureSha256: sha256Hex(Buffer.from(signed.signature, 'base64')),
+      certificateSha256: signed.certificateSha256,
+      certificateIdentity: signed.identity,
+      fulcioUrl: this.keyless.fulcioUrl,
+      rekorUrl: signed.rekorLogIndex === null ? null : this.keyless.rekorUrl,
+      rekorLogIndex: signed.rekorLogIndex,
+      transport,
+    });
+    const keyId = keylessKeyId(signed.certificateSha256);
+    return {
+      keyless: true,
+      keyId,
+      algorithm: 'ecdsa-p256-sha256',
+      signature: signed.signature,
+      envelope: {
+        payload: command.payload.toString('base64'),
+        payloadType: command.payloadType,
+        signatures: [{ keyid: '', sig: signed.signature }],
+      },
+      bundle: signed.bundle,
+      certificatePem: signed.certificatePem,
+      identity: signed.identity,
+      rekorLogIndex: signed.rekorLogIndex,
+      signedAt: signedAt.toISOString(),
+      auditId,
+    };
   }
 
   /** Signs several payloads for one caller: one rate-limit charge per signature, audited together. */
@@ -44,6 +124,12 @@ export class SignUseCase {
     caller: Principal,
     transport: 'http' | 'nats',
   ): Promise<SignResult[]> {
+    const keylessIndex = commands.findIndex((command) => command.keyless);
+    if (keylessIndex >= 0) {
+      throw new SignerError('INVALID_REQUEST', `requests[${keylessIndex}]: keyless signing is not batched`, {
+        index: keylessIndex,
+      });
+    }
     const waitMs = this.limiter.take(caller.clientId, commands.length);
     if (waitMs > 0) {
       throw new SignerError('RATE_LIMITED', `client ${caller.clientId} exceeded its signing rate`, {
