@@ -213,7 +213,12 @@ export class FulcioStandIn {
         seq([
           tbs,
           seq([oid('1.2.840.10045.4.3.2')]),
-          asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, bin(Buffer.concat([Buffer.from([0]), signature]))),
+          asn1.create(
+            Class.UNIVERSAL,
+            Type.BITSTRING,
+            false,
+            bin(Buffer.concat([Buffer.from([0]), signature])),
+          ),
         ]),
       ),
     );
@@ -247,7 +252,9 @@ export class RekorStandIn {
 
   /** Rekor's log id: SHA-256 of the log key's SPKI DER. */
   get logId(): Buffer {
-    return createHash('sha256').update(this.keys.publicKey.export({ format: 'der', type: 'spki' })).digest();
+    return createHash('sha256')
+      .update(this.keys.publicKey.export({ format: 'der', type: 'spki' }))
+      .digest();
   }
 
   get origin(): string {
@@ -278,7 +285,12 @@ export class RekorStandIn {
     }
     const proposed = (await readJson(req)) as ProposedDsseEntry;
     const content = proposed.spec?.proposedContent;
-    if (proposed.kind !== 'dsse' || proposed.apiVersion !== '0.0.1' || !content?.envelope || !content.verifiers) {
+    if (
+      proposed.kind !== 'dsse' ||
+      proposed.apiVersion !== '0.0.1' ||
+      !content?.envelope ||
+      !content.verifiers
+    ) {
       send(res, 400, { code: 400, message: 'only dsse 0.0.1 entries are supported' });
       return;
     }
