@@ -99,7 +99,16 @@ export class KeylessSigner {
       bundle = await builder.create({ data: payload, type: payloadType });
     } catch (error) {
       const code = error instanceof InternalError ? error.code : 'UNKNOWN';
-      const service = code.startsWith('TLOG') ? 'rekor' : code.startsWith('IDENTITY') ? 'oidc' : 'fulcio';
+      if (code.startsWith('IDENTITY')) {
+        // e.g. an `email` claim not verified by its issuer: the token is unusable, not Sigstore.
+        throw new SignerError(
+          'SIGSTORE_IDENTITY_UNAVAILABLE',
+          `the OIDC identity token is not usable: ${describe((error as InternalError).cause ?? error)}`,
+          { tokenFile: this.settings.tokenFile },
+          { cause: error },
+        );
+      }
+      const service = code.startsWith('TLOG') ? 'rekor' : 'fulcio';
       const status = upstreamStatus(error);
       throw new SignerError(
         'SIGSTORE_UNAVAILABLE',
