@@ -1,15 +1,15 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { createKeySigner, signEnvelope, serializeEnvelope } from '@stella/attest';
-import { createLocalTokenVerifier } from '@stella/auth';
 import type { Bus } from '@stella/bus';
 import { decodeEvent } from '@stella/contracts';
-import { createDataSource, runMigrations } from '@stella/db';
 import { STELLA_BUS, type ServiceApp } from '@stella/platform';
 import {
   bootTestApp,
   createTestNatsPrefix,
   createTestSchema,
+  createTestTokenIssuer,
+  migrateTestSchema,
+  testServiceConfig,
   type TestNatsPrefix,
   type TestSchema,
 } from '@stella/testing';
@@ -17,7 +17,6 @@ import { excititorConfigSchema, excititorMigrations, excititorRootModule } from 
 
 jest.setTimeout(120_000);
 
-const ISSUER = 'https://authority.excititor-issuers.test';
 const PRODUCT = 'pkg:npm/shop-api@2.0.0';
 const VULN = 'CVE-2024-0001';
 
@@ -51,20 +50,11 @@ describe('excititor issuer registry (real Postgres + JetStream)', () => {
   let svc: ServiceApp;
   let admin: string;
   let writer: string;
-  const tokenKey = generateKeyPairSync('ed25519');
+  const tokens = createTestTokenIssuer({ scope: '', clientId: 'ops', tenant: 'acme' });
   const teamKey = generateKeyPairSync('ed25519');
   const teamPem = teamKey.publicKey.export({ format: 'pem', type: 'spki' }).toString();
 
-  const token = (scope: string) => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ sub: 'ops', client_id: 'ops', tenant: 'acme', scope, jti: randomUUID() })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'k', typ: 'at+jwt' })
-      .setIssuer(ISSUER)
-      .setAudience('stella')
-      .setIssuedAt(now - 5)
-      .setExpirationTime(now + 600)
-      .sign(tokenKey.privateKey);
-  };
+  const token = (scope: string) => tokens.mint({ scope });
   const call = async (method: string, path: string, body?: unknown, bearer = admin) => {
     const response = await fetch(`${svc.url}${path}`, {
       method,
@@ -103,31 +93,12 @@ describe('excititor issuer registry (real Postgres + JetStream)', () => {
   beforeAll(async () => {
     db = await createTestSchema('excititor_issuers');
     nats = createTestNatsPrefix();
-    const ds = createDataSource({
-      url: db.url,
-      schema: db.schema,
-      migrations: excititorMigrations,
-      entities: [],
-      applicationName: 'stella-tests-migrate',
-    });
-    await runMigrations(ds);
-    await ds.destroy();
-    const publicJwk = { ...tokenKey.publicKey.export({ format: 'jwk' }), kid: 'k', alg: 'EdDSA', use: 'sig' };
+    await migrateTestSchema(db, excititorMigrations);
     svc = await bootTestApp({
       service: 'excititor',
-      module: excititorRootModule({
-        verifier: createLocalTokenVerifier({
-          issuer: ISSUER,
-          audience: 'stella',
-          getKeys: () => [publicJwk],
-        }),
-      }),
+      module: excititorRootModule({ verifier: tokens.verifier }),
       config: excititorConfigSchema.parse({
-        httpPort: 0,
-        databaseUrl: db.url,
-        databaseSchema: db.schema,
-        natsUrl: nats.servers,
-        natsPrefix: nats.prefix,
+        ...testServiceConfig(db, nats),
         excititorIssuers: [{ id: 'upstream', trust: 50, authors: ['Upstream Maintainers'] }],
       }),
     });

@@ -5,11 +5,9 @@ import { z } from 'zod';
 import { withProblems } from '../common/http';
 import { SCAN_READ_SCOPE } from '../common/ports';
 import type { ScannerConfig } from '../config/scanner-config';
-import { bulkQuerySchema, QueryComponentsUseCase } from './query-components.usecase';
+import { bulkQuerySchema, packageQuerySchema, QueryComponentsUseCase } from './query-components.usecase';
 
-const listQuerySchema = z.strictObject({
-  purl: z.string().min(5).max(2048),
-  range: z.string().min(1).max(4096).optional(),
+const listQuerySchema = packageQuerySchema.extend({
   limit: z.coerce.number().int().min(1).max(100_000).default(1000),
   cursor: z.string().max(80).optional(),
 });
